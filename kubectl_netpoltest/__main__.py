@@ -1,0 +1,68 @@
+"""Entry point: run the CLI, turn every expected failure into a message and an exit code.
+
+Bad input, a missing kubeconfig or an unreachable cluster never print a traceback: they are
+`NetpoltestError`s with an actionable message. Only a real bug does, and only with -v 6+ or
+NETPOLTEST_DEBUG=1 (kubeconfig credentials can sit in local variables, so never by default).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+
+import click
+import typer
+
+from kubectl_netpoltest.errors import NetpoltestError, SpecError
+from kubectl_netpoltest.exitcodes import ExitCode
+
+PROG_NAME = "kubectl netpoltest"
+
+
+def _debug(argv: Sequence[str]) -> bool:
+    if os.environ.get("NETPOLTEST_DEBUG"):
+        return True
+    for index, arg in enumerate(argv):
+        value = arg.split("=", 1)[1] if arg.startswith(("--v=", "-v=")) else (
+            argv[index + 1] if arg in ("-v", "--v") and index + 1 < len(argv) else None)
+        if value and value.isdigit() and int(value) >= 6:
+            return True
+    return False
+
+
+def run(argv: Sequence[str]) -> int:
+    from kubectl_netpoltest.cli.app import app
+
+    command = typer.main.get_command(app)
+    try:
+        command.main(args=list(argv), prog_name=PROG_NAME, standalone_mode=False)
+    except NetpoltestError as exc:
+        sys.stdout.flush()
+        print(str(exc) if isinstance(exc, SpecError) else f"error: {exc}", file=sys.stderr)
+        return int(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        return int(ExitCode.USAGE)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        print("\ninterrupted", file=sys.stderr)
+        return int(ExitCode.INTERRUPTED)
+    except Exception as exc:
+        if _debug(argv):
+            traceback.print_exc()
+        print(f"internal error: {type(exc).__name__}: {exc}\n"
+              "This is a bug in kubectl-netpoltest; rerun with NETPOLTEST_DEBUG=1 for details "
+              "and report it.", file=sys.stderr)
+        return int(ExitCode.INTERNAL_ERROR)
+    return int(ExitCode.OK)
+
+
+def main() -> None:
+    sys.exit(run(sys.argv[1:]))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,231 @@
+"""The test-spec model: what a user wrote, after validation, as frozen data.
+
+Everything downstream (plan, probes, reports) works on these types only, so the YAML shape can
+evolve without touching them. Names keep the spec's vocabulary (pods, addresses, connections,
+rules) so error messages and reports speak the user's language.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """Where something was written: used in every message about it."""
+
+    file: str
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+class Protocol(StrEnum):
+    TCP = "TCP"
+    UDP = "UDP"
+
+
+class Expectation(StrEnum):
+    ALLOWED = "allowed"
+    DENIED = "denied"
+
+
+class SelectorOperator(StrEnum):
+    IN = "In"
+    NOT_IN = "NotIn"
+    EXISTS = "Exists"
+    DOES_NOT_EXIST = "DoesNotExist"
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """One set-based label requirement, as in Kubernetes' LabelSelectorRequirement."""
+
+    key: str
+    operator: SelectorOperator
+    values: tuple[str, ...] = ()
+
+    def to_kubectl(self) -> str:
+        if self.operator is SelectorOperator.EXISTS:
+            return self.key
+        if self.operator is SelectorOperator.DOES_NOT_EXIST:
+            return f"!{self.key}"
+        word = "in" if self.operator is SelectorOperator.IN else "notin"
+        return f"{self.key} {word} ({','.join(self.values)})"
+
+
+@dataclass(frozen=True)
+class LabelSelector:
+    """A label selector; `to_kubectl()` gives the string form the API's labelSelector takes."""
+
+    match_labels: tuple[tuple[str, str], ...] = ()
+    match_expressions: tuple[Requirement, ...] = ()
+
+    def to_kubectl(self) -> str:
+        parts = [f"{key}={value}" for key, value in self.match_labels]
+        parts += [requirement.to_kubectl() for requirement in self.match_expressions]
+        return ",".join(parts)
+
+    def matches(self, labels: dict[str, str]) -> bool:
+        for key, value in self.match_labels:
+            if labels.get(key) != value:
+                return False
+        for req in self.match_expressions:
+            present = req.key in labels
+            if req.operator is SelectorOperator.IN and (
+                not present or labels[req.key] not in req.values
+            ):
+                return False
+            if req.operator is SelectorOperator.NOT_IN and present and labels[req.key] in req.values:
+                return False
+            if req.operator is SelectorOperator.EXISTS and not present:
+                return False
+            if req.operator is SelectorOperator.DOES_NOT_EXIST and present:
+                return False
+        return True
+
+
+@dataclass(frozen=True)
+class PodRef:
+    """One pod of the cluster, found by name prefix or by label selector in a namespace.
+
+    `namespace` is None when the spec left it out; plan expansion fills in the namespace kubectl
+    would use (-n, else the context's, else "default").
+    """
+
+    name: str
+    namespace: str | None
+    podname: str | None = None
+    selector: LabelSelector | None = None
+    location: Location | None = field(default=None, compare=False)
+
+    def describe(self) -> str:
+        ns = self.namespace or "<default namespace>"
+        if self.podname is not None:
+            return f"{ns}/{self.podname}*"
+        assert self.selector is not None
+        return f"{ns}/[{self.selector.to_kubectl()}]"
+
+
+@dataclass(frozen=True)
+class PodGroup:
+    name: str
+    members: tuple[str, ...]
+    location: Location | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class AddressSet:
+    """Named hosts (DNS names, IPv4 or IPv6 literals) outside the spec's pods."""
+
+    name: str
+    hosts: tuple[str, ...]
+    location: Location | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class AddressGroup:
+    name: str
+    members: tuple[str, ...]
+    location: Location | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Port:
+    port: int
+    protocol: Protocol = Protocol.TCP
+
+    def __str__(self) -> str:
+        return f"{self.port}/{self.protocol.value}"
+
+
+@dataclass(frozen=True)
+class Connection:
+    """Targets (pod, pod group, address or address group names) times ports.
+
+    `includes` names other connections whose targets and ports are added to this one.
+    """
+
+    name: str
+    targets: tuple[str, ...]
+    ports: tuple[Port, ...]
+    includes: tuple[str, ...] = ()
+    location: Location | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    sources: tuple[str, ...]
+    allowed: tuple[str, ...] = ()
+    denied: tuple[str, ...] = ()
+    location: Location | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Spec:
+    """A validated test spec. Every name it mentions is defined and every group is acyclic."""
+
+    path: str
+    pods: tuple[PodRef, ...] = ()
+    pod_groups: tuple[PodGroup, ...] = ()
+    addresses: tuple[AddressSet, ...] = ()
+    address_groups: tuple[AddressGroup, ...] = ()
+    connections: tuple[Connection, ...] = ()
+    rules: tuple[Rule, ...] = ()
+    image: str | None = None
+
+
+@dataclass(frozen=True)
+class PodTarget:
+    """A probe target that is a pod: its IP is looked up at execute time."""
+
+    pod: PodRef
+
+    @property
+    def kind(self) -> str:
+        return "pod"
+
+    @property
+    def label(self) -> str:
+        return f"pod/{self.pod.name}"
+
+
+@dataclass(frozen=True)
+class HostTarget:
+    """A probe target that is a host name or IP literal; names resolve inside the source pod."""
+
+    address: str
+    host: str
+
+    @property
+    def kind(self) -> str:
+        return "host"
+
+    @property
+    def label(self) -> str:
+        return self.host
+
+
+Target = PodTarget | HostTarget
+
+
+@dataclass(frozen=True)
+class Probe:
+    """One connection attempt with its expectation: the unit of planning and of reports.
+
+    `id` is stable for a given spec: it is derived from source, target, port and protocol, which
+    are unique after deduplication.
+    """
+
+    id: str
+    rule: str
+    source: PodRef
+    target: Target
+    port: int
+    protocol: Protocol
+    expect: Expectation
+    also_in_rules: tuple[str, ...] = ()

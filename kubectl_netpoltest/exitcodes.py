@@ -1,0 +1,40 @@
+"""Exit codes: the one place they are defined. The README's table is checked against this enum.
+
+CI systems branch on these, so each code means one thing: a test verdict (1), something the
+user must fix in their input (2, 3), something wrong between us and the cluster (4), or probes
+that could not prove anything either way (5).
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Process exit status of `kubectl netpoltest`."""
+
+    OK = 0
+    """Everything ran and every probe passed (or: the command succeeded)."""
+
+    TEST_FAILURES = 1
+    """At least one probe FAILED: the cluster does not behave as the spec says."""
+
+    USAGE = 2
+    """Wrong command line: unknown flag, missing argument, bad flag value."""
+
+    INVALID_SPEC = 3
+    """The test spec has problems (each is printed as FILE:LINE:COLUMN); nothing was touched."""
+
+    CLUSTER_ERROR = 4
+    """The cluster could not be used: kubeconfig, connection, permissions, missing pods,
+    failed instrumentation."""
+
+    INCONCLUSIVE = 5
+    """No probe failed, but at least one ended in ERROR (could not be checked): a wrong PASS is
+    never reported, so the run is not green."""
+
+    INTERRUPTED = 130
+    """Interrupted (Ctrl-C / SIGINT); partial reports were written."""
+
+    INTERNAL_ERROR = 70
+    """A bug in kubectl-netpoltest; please report it with the output of `-v 6`."""
