@@ -12,7 +12,6 @@ import sys
 import traceback
 from collections.abc import Sequence
 
-import click
 import typer
 
 from kubectl_netpoltest.errors import NetpoltestError, SpecError
@@ -25,8 +24,11 @@ def _debug(argv: Sequence[str]) -> bool:
     if os.environ.get("NETPOLTEST_DEBUG"):
         return True
     for index, arg in enumerate(argv):
-        value = arg.split("=", 1)[1] if arg.startswith(("--v=", "-v=")) else (
-            argv[index + 1] if arg in ("-v", "--v") and index + 1 < len(argv) else None)
+        value = (
+            arg.split("=", 1)[1]
+            if arg.startswith(("--v=", "-v="))
+            else (argv[index + 1] if arg in ("-v", "--v") and index + 1 < len(argv) else None)
+        )
         if value and value.isdigit() and int(value) >= 6:
             return True
     return False
@@ -37,27 +39,35 @@ def run(argv: Sequence[str]) -> int:
 
     command = typer.main.get_command(app)
     try:
-        command.main(args=list(argv), prog_name=PROG_NAME, standalone_mode=False)
+        result = command.main(args=list(argv), prog_name=PROG_NAME, standalone_mode=False)
     except NetpoltestError as exc:
         sys.stdout.flush()
         print(str(exc) if isinstance(exc, SpecError) else f"error: {exc}", file=sys.stderr)
         return int(exc.exit_code)
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         return int(exc.exit_code)
-    except click.ClickException as exc:
-        exc.show()
-        return int(ExitCode.USAGE)
-    except (click.exceptions.Abort, KeyboardInterrupt):
+    except (typer.Abort, KeyboardInterrupt):
         print("\ninterrupted", file=sys.stderr)
         return int(ExitCode.INTERRUPTED)
     except Exception as exc:
+        if _is_usage_error(exc):
+            exc.show()  # type: ignore[attr-defined]
+            return int(ExitCode.USAGE)
         if _debug(argv):
             traceback.print_exc()
-        print(f"internal error: {type(exc).__name__}: {exc}\n"
-              "This is a bug in kubectl-netpoltest; rerun with NETPOLTEST_DEBUG=1 for details "
-              "and report it.", file=sys.stderr)
+        print(
+            f"internal error: {type(exc).__name__}: {exc}\n"
+            "This is a bug in kubectl-netpoltest; rerun with NETPOLTEST_DEBUG=1 for details "
+            "and report it.",
+            file=sys.stderr,
+        )
         return int(ExitCode.INTERNAL_ERROR)
-    return int(ExitCode.OK)
+    return int(result) if isinstance(result, int) else int(ExitCode.OK)
+
+
+def _is_usage_error(exc: Exception) -> bool:
+    """Typer's vendored click raises UsageError/BadParameter: recognise them by their API."""
+    return callable(getattr(exc, "show", None)) and getattr(exc, "exit_code", None) == 2
 
 
 def main() -> None:

@@ -24,7 +24,8 @@ class PlanFormat(StrEnum):
 def plan(
     spec: SpecArg,
     output: Annotated[PlanFormat, typer.Option("-o", "--output", help="Output format.")] = (
-        PlanFormat.TABLE),
+        PlanFormat.TABLE
+    ),
     kubeconfig: KubeconfigOpt = None,
     context: ContextOpt = None,
     namespace: NamespaceOpt = None,
@@ -35,8 +36,13 @@ def plan(
     else default); no kubeconfig is needed.
     """
     loaded = load_or_fail(spec)
-    settings = resolve(kubeconfig=kubeconfig, context=context, namespace=namespace,
-                       environ=ENV.environ, require=False)
+    settings = resolve(
+        kubeconfig=kubeconfig,
+        context=context,
+        namespace=namespace,
+        environ=ENV.environ,
+        require=False,
+    )
     probes = expand(loaded, default_namespace=settings.namespace)
     if output is PlanFormat.JSON:
         write_plan_json(probes, ENV.stdout)

@@ -18,7 +18,21 @@ def validate(spec: SpecArg) -> None:
     loaded = load_or_fail(spec)
     probes = expand(loaded)
     sources = len({p.source.name for p in probes})
+    counts = ", ".join(
+        _count(n, what)
+        for n, what in (
+            (len(loaded.pods), "pod"),
+            (len(loaded.addresses), "address"),
+            (len(loaded.connections), "connection"),
+            (len(loaded.rules), "rule"),
+        )
+    )
     ENV.stdout.write(
-        f"{spec}: valid: {len(loaded.pods)} pods, {len(loaded.addresses)} addresses, "
-        f"{len(loaded.connections)} connections, {len(loaded.rules)} rules "
-        f"-> {len(probes)} probes from {sources} source pods\n")
+        f"{spec}: valid: {counts} -> {_count(len(probes), 'probe')} from "
+        f"{_count(sources, 'source pod')}\n"
+    )
+
+
+def _count(number: int, noun: str) -> str:
+    plural = noun + ("es" if noun.endswith("ss") else "s")
+    return f"{number} {noun if number == 1 else plural}"

@@ -48,8 +48,9 @@ class KubeSettings:
 def kubeconfig_files(*, flag: str | None, environ: Mapping[str, str]) -> tuple[str, ...]:
     if flag:
         if not Path(flag).is_file():
-            raise KubeconfigError(f"kubeconfig {flag!r} does not exist",
-                                  hint="Pass an existing file to --kubeconfig.")
+            raise KubeconfigError(
+                f"kubeconfig {flag!r} does not exist", hint="Pass an existing file to --kubeconfig."
+            )
         return (flag,)
     listed = environ.get("KUBECONFIG", "")
     if listed:
@@ -93,7 +94,8 @@ def resolve(
         if require or context is not None:
             raise KubeconfigError(
                 "no kubeconfig found (looked at --kubeconfig, $KUBECONFIG and ~/.kube/config)",
-                hint="Point --kubeconfig or KUBECONFIG at your cluster's kubeconfig.")
+                hint="Point --kubeconfig or KUBECONFIG at your cluster's kubeconfig.",
+            )
         return KubeSettings((), None, namespace or DEFAULT_NAMESPACE, None)
     contexts: dict[str, dict[str, Any]] = {}
     clusters: dict[str, dict[str, Any]] = {}
@@ -111,12 +113,14 @@ def resolve(
         if require:
             raise KubeconfigError(
                 f"no current context in {', '.join(files)}",
-                hint="Pass --context NAME (available: " + (", ".join(contexts) or "none") + ").")
+                hint="Pass --context NAME (available: " + (", ".join(contexts) or "none") + ").",
+            )
         return KubeSettings(files, None, namespace or DEFAULT_NAMESPACE, None)
     if chosen not in contexts:
         raise KubeconfigError(
             f"context {chosen!r} is not in {', '.join(files)}",
-            hint="Available contexts: " + (", ".join(contexts) or "none") + ".")
+            hint="Available contexts: " + (", ".join(contexts) or "none") + ".",
+        )
     body = contexts[chosen].get("context") or {}
     cluster = clusters.get(str(body.get("cluster")), {}).get("cluster") or {}
     ns = namespace or body.get("namespace") or DEFAULT_NAMESPACE

@@ -28,7 +28,11 @@ def host_problem(host: str) -> str | None:
         return "host is empty"
     if ip_family(host) is not None:
         return None
-    if "/" in host:
+    try:
+        ipaddress.ip_network(host, strict=False)
+    except ValueError:
+        pass
+    else:
         return f"{host!r} is a CIDR range; probes need one address"
     name = host[:-1] if host.endswith(".") else host
     if len(name) > _MAX_NAME:

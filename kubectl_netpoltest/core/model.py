@@ -79,7 +79,11 @@ class LabelSelector:
                 not present or labels[req.key] not in req.values
             ):
                 return False
-            if req.operator is SelectorOperator.NOT_IN and present and labels[req.key] in req.values:
+            if (
+                req.operator is SelectorOperator.NOT_IN
+                and present
+                and labels[req.key] in req.values
+            ):
                 return False
             if req.operator is SelectorOperator.EXISTS and not present:
                 return False

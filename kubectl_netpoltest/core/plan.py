@@ -51,8 +51,9 @@ class _Index:
     """Name lookups over a validated spec."""
 
     def __init__(self, spec: Spec, namespace: str) -> None:
-        self.pods = {p.name: p if p.namespace else replace(p, namespace=namespace)
-                     for p in spec.pods}
+        self.pods = {
+            p.name: p if p.namespace else replace(p, namespace=namespace) for p in spec.pods
+        }
         self.pod_groups = {g.name: g for g in spec.pod_groups}
         self.addresses = {a.name: a for a in spec.addresses}
         self.address_groups = {g.name: g for g in spec.address_groups}
@@ -78,8 +79,12 @@ class _Index:
 
     def pairs_of(self, name: str) -> list[tuple[Target, Port]]:
         connection = self.connections[name]
-        pairs = [(target, port) for target_name in connection.targets
-                 for target in self.targets_of(target_name) for port in connection.ports]
+        pairs = [
+            (target, port)
+            for target_name in connection.targets
+            for target in self.targets_of(target_name)
+            for port in connection.ports
+        ]
         for included in connection.includes:
             pairs += self.pairs_of(included)
         return list(dict.fromkeys(pairs))
@@ -90,8 +95,10 @@ def _planned(spec: Spec, namespace: str) -> Iterator[_Planned]:
     for rule in spec.rules:
         sources = list(dict.fromkeys(p for name in rule.sources for p in index.pods_of(name)))
         for source in sources:
-            for expect, names in ((Expectation.ALLOWED, rule.allowed),
-                                  (Expectation.DENIED, rule.denied)):
+            for expect, names in (
+                (Expectation.ALLOWED, rule.allowed),
+                (Expectation.DENIED, rule.denied),
+            ):
                 for connection in names:
                     for target, port in index.pairs_of(connection):
                         yield _Planned(rule.name, connection, source, target, port, expect)
@@ -142,9 +149,15 @@ def find_conflicts(spec: Spec) -> list[Conflict]:
         if pair in reported:
             continue
         reported.add(pair)
-        conflicts.append(Conflict(
-            rule=item.rule, connection=item.connection, expect=item.expect,
-            first_rule=first.rule, first_connection=first.connection, first_expect=first.expect,
-            description=f"{item.source.name} -> {item.target.label} {item.port}",
-        ))
+        conflicts.append(
+            Conflict(
+                rule=item.rule,
+                connection=item.connection,
+                expect=item.expect,
+                first_rule=first.rule,
+                first_connection=first.connection,
+                first_expect=first.expect,
+                description=f"{item.source.name} -> {item.target.label} {item.port}",
+            )
+        )
     return conflicts

@@ -19,8 +19,10 @@ class Problem:
     expected: str | None = None
 
     def __str__(self) -> str:
-        text = f"{self.location}: {self.path}: {self.message}" if self.path else (
-            f"{self.location}: {self.message}"
+        text = (
+            f"{self.location}: {self.path}: {self.message}"
+            if self.path
+            else (f"{self.location}: {self.message}")
         )
         if self.expected:
             text += f" (expected {self.expected})"

@@ -30,8 +30,11 @@ def pod_dict(pod: PodRef) -> dict[str, Any]:
 
 def probe_dict(probe: Probe) -> dict[str, Any]:
     if isinstance(probe.target, HostTarget):
-        target: dict[str, Any] = {"kind": "host", "name": probe.target.address,
-                                  "host": probe.target.host}
+        target: dict[str, Any] = {
+            "kind": "host",
+            "name": probe.target.address,
+            "host": probe.target.host,
+        }
     else:
         target = {"kind": "pod", **pod_dict(probe.target.pod)}
     return {

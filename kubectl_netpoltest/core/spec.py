@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -97,7 +97,9 @@ def load_spec_file(path: str) -> LoadResult:
     file = Path(path)
     here = Location(path, 1, 1)
     if not file.exists():
-        return LoadResult(None, (Problem(here, "", "file does not exist", "a path to a YAML test spec"),))
+        return LoadResult(
+            None, (Problem(here, "", "file does not exist", "a path to a YAML test spec"),)
+        )
     if file.is_dir():
         return LoadResult(None, (Problem(here, "", "is a directory", "a YAML test spec file"),))
     try:
@@ -116,13 +118,23 @@ def parse_spec(*, text: str, file: str) -> LoadResult:
         here = Location(file, 1, 1)
         return LoadResult(
             None,
-            (Problem(here, "", "the spec is empty", "a mapping with pods, addresses, connections "
-                     "and rules"),),
+            (
+                Problem(
+                    here,
+                    "",
+                    "the spec is empty",
+                    "a mapping with pods, addresses, connections and rules",
+                ),
+            ),
         )
     state = _State(doc=doc)
     if not isinstance(doc.root, yaml.MappingNode):
-        state.problem(doc.root, "", f"the spec is {yn.describe(doc.root)}",
-                      "a mapping with pods, addresses, connections and rules")
+        state.problem(
+            doc.root,
+            "",
+            f"the spec is {yn.describe(doc.root)}",
+            "a mapping with pods, addresses, connections and rules",
+        )
         return LoadResult(None, tuple(state.problems))
     spec = _load(state, doc.root)
     problems = tuple(sorted(state.problems))
@@ -153,8 +165,12 @@ def _fields(
             state.problem(key, where, f"duplicate key (first at line {first.line})")
             continue
         if name not in allowed:
-            state.problem(key, where, "unknown field" + _did_you_mean(name, list(allowed)),
-                          "one of: " + ", ".join(allowed))
+            state.problem(
+                key,
+                where,
+                "unknown field" + _did_you_mean(name, list(allowed)),
+                "one of: " + ", ".join(allowed),
+            )
             continue
         found[name] = (key, value)
     return found
@@ -184,26 +200,38 @@ def _name_list(state: _State, node: yaml.Node, path: str, what: str) -> list[_Re
     refs: list[_Ref] = []
     for index, item in enumerate(_list(state, node, path, what) or []):
         item_path = f"{path}[{index}]"
-        name = _string(state, item, item_path, f"the name of {what[:-1] if what.endswith('s') else what}")
+        name = _string(
+            state, item, item_path, f"the name of {what[:-1] if what.endswith('s') else what}"
+        )
         if name is not None:
             refs.append(_Ref(name, state.at(item), item_path))
     return refs
 
 
 def _define(
-    state: _State, table: dict[str, _Definition], *, name: str, kind: str, node: yaml.Node,
+    state: _State,
+    table: dict[str, _Definition],
+    *,
+    name: str,
+    kind: str,
+    node: yaml.Node,
     path: str,
 ) -> None:
     if name in table:
         first = table[name]
-        state.problem(node, path, f"{name!r} is already defined as a {first.kind} at line "
-                      f"{first.location.line}", "unique names")
+        state.problem(
+            node,
+            path,
+            f"{name!r} is already defined as a {first.kind} at line {first.location.line}",
+            "unique names",
+        )
         return
     table[name] = _Definition(kind=kind, location=state.at(node))
 
 
-def _name(state: _State, fields: dict[str, tuple[yaml.Node, yaml.Node]], node: yaml.Node,
-          path: str) -> tuple[str, yaml.Node] | None:
+def _name(
+    state: _State, fields: dict[str, tuple[yaml.Node, yaml.Node]], node: yaml.Node, path: str
+) -> tuple[str, yaml.Node] | None:
     if "name" not in fields:
         state.problem(node, path, "has no name", "a `name:` field")
         return None
@@ -228,14 +256,20 @@ def _load(state: _State, root: yaml.MappingNode) -> Spec:
     if "image" in top:
         image = _string(state, top["image"][1], "image", "a container image reference")
         if image is not None and not _IMAGE.match(image):
-            state.problem(top["image"][1], "image", f"{image!r} is not a valid image reference",
-                          "e.g. registry.example.com/mirror/agnhost:2.53")
+            state.problem(
+                top["image"][1],
+                "image",
+                f"{image!r} is not a valid image reference",
+                "e.g. registry.example.com/mirror/agnhost:2.53",
+            )
             image = None
     if "pods" in top:
         for index, node in enumerate(_list(state, top["pods"][1], "pods", "pods") or []):
             _load_pod(state, node, f"pods[{index}]", pods, pod_groups)
     if "addresses" in top:
-        for index, node in enumerate(_list(state, top["addresses"][1], "addresses", "addresses") or []):
+        for index, node in enumerate(
+            _list(state, top["addresses"][1], "addresses", "addresses") or []
+        ):
             _load_address(state, node, f"addresses[{index}]", addresses, address_groups)
     if "connections" in top:
         nodes = _list(state, top["connections"][1], "connections", "connections") or []
@@ -262,54 +296,85 @@ def _load(state: _State, root: yaml.MappingNode) -> Spec:
     return spec
 
 
-def _load_pod(state: _State, node: yaml.Node, path: str, pods: list[PodRef],
-              groups: list[tuple[PodGroup, list[_Ref]]]) -> None:
+def _load_pod(
+    state: _State,
+    node: yaml.Node,
+    path: str,
+    pods: list[PodRef],
+    groups: list[tuple[PodGroup, list[_Ref]]],
+) -> None:
     if not isinstance(node, yaml.MappingNode):
-        state.problem(node, path, f"is {yn.describe(node)}",
-                      "a pod {name, namespace, podname|selector} or a pod group {name, pods}")
+        state.problem(
+            node,
+            path,
+            f"is {yn.describe(node)}",
+            "a pod {name, namespace, podname|selector} or a pod group {name, pods}",
+        )
         return
     fields = _fields(state, node, path, ("name", "namespace", "podname", "selector", "pods"))
     named = _name(state, fields, node, path)
     if "pods" in fields:
         for other in ("namespace", "podname", "selector"):
             if other in fields:
-                state.problem(fields[other][0], f"{path}.{other}",
-                              "a pod group cannot also have " + other,
-                              "either a pod (namespace, podname|selector) or a group (pods)")
+                state.problem(
+                    fields[other][0],
+                    f"{path}.{other}",
+                    "a pod group cannot also have " + other,
+                    "either a pod (namespace, podname|selector) or a group (pods)",
+                )
         members = _name_list(state, fields["pods"][1], f"{path}.pods", "pods or pod groups")
         if not members and isinstance(fields["pods"][1], yaml.SequenceNode | yaml.ScalarNode):
-            state.problem(fields["pods"][1], f"{path}.pods", "the pod group is empty",
-                          "at least one pod or pod group")
+            state.problem(
+                fields["pods"][1],
+                f"{path}.pods",
+                "the pod group is empty",
+                "at least one pod or pod group",
+            )
         if named:
             name, name_node = named
-            _define(state, state.names, name=name, kind="pod group", node=name_node,
-                    path=f"{path}.name")
+            _define(
+                state, state.names, name=name, kind="pod group", node=name_node, path=f"{path}.name"
+            )
             groups.append((PodGroup(name, tuple(m.name for m in members), state.at(node)), members))
         return
     namespace = None
     if "namespace" in fields:
         namespace = _string(state, fields["namespace"][1], f"{path}.namespace", "a namespace name")
         if namespace is not None and not _NAMESPACE.match(namespace):
-            state.problem(fields["namespace"][1], f"{path}.namespace",
-                          f"{namespace!r} is not a valid namespace name",
-                          "a DNS label: lower-case letters, digits and '-', at most 63 characters")
+            state.problem(
+                fields["namespace"][1],
+                f"{path}.namespace",
+                f"{namespace!r} is not a valid namespace name",
+                "a DNS label: lower-case letters, digits and '-', at most 63 characters",
+            )
             namespace = None
     podname = selector = None
     if "podname" in fields and "selector" in fields:
-        state.problem(fields["selector"][0], f"{path}.selector",
-                      "both podname and selector are set", "exactly one of podname or selector")
+        state.problem(
+            fields["selector"][0],
+            f"{path}.selector",
+            "both podname and selector are set",
+            "exactly one of podname or selector",
+        )
     elif "podname" in fields:
         podname = _string(state, fields["podname"][1], f"{path}.podname", "a pod name prefix")
         if podname is not None and not _PODNAME.match(podname):
-            state.problem(fields["podname"][1], f"{path}.podname",
-                          f"{podname!r} cannot start a pod name",
-                          "lower-case letters, digits, '-' and '.'")
+            state.problem(
+                fields["podname"][1],
+                f"{path}.podname",
+                f"{podname!r} cannot start a pod name",
+                "lower-case letters, digits, '-' and '.'",
+            )
             podname = None
     elif "selector" in fields:
         selector = _selector(state, fields["selector"][1], f"{path}.selector")
     else:
-        state.problem(node, path, "has neither podname nor selector (nor pods, for a group)",
-                      "podname: <prefix of the pod name> or selector: <labels>")
+        state.problem(
+            node,
+            path,
+            "has neither podname nor selector (nor pods, for a group)",
+            "podname: <prefix of the pod name> or selector: <labels>",
+        )
     if named:
         name, name_node = named
         _define(state, state.names, name=name, kind="pod", node=name_node, path=f"{path}.name")
@@ -325,16 +390,26 @@ def _selector(state: _State, node: yaml.Node, path: str) -> LabelSelector | None
             state.problem(node, path, str(exc), "kubectl syntax, e.g. 'app=web,tier in (a,b)'")
             return None
     if not isinstance(node, yaml.MappingNode):
-        state.problem(node, path, f"is {yn.describe(node)}",
-                      "a label map, {matchLabels, matchExpressions} or a string like 'app=web'")
+        state.problem(
+            node,
+            path,
+            f"is {yn.describe(node)}",
+            "a label map, {matchLabels, matchExpressions} or a string like 'app=web'",
+        )
         return None
     keys = {yn.scalar(k) for k, _ in yn.pairs(node) if yn.is_str(k)}
     if keys & {"matchLabels", "matchExpressions"}:
         fields = _fields(state, node, path, ("matchLabels", "matchExpressions"))
-        labels = _label_map(state, fields["matchLabels"][1], f"{path}.matchLabels") \
-            if "matchLabels" in fields else ()
-        expressions = _expressions(state, fields["matchExpressions"][1],
-                                   f"{path}.matchExpressions") if "matchExpressions" in fields else ()
+        labels = (
+            _label_map(state, fields["matchLabels"][1], f"{path}.matchLabels")
+            if "matchLabels" in fields
+            else ()
+        )
+        expressions = (
+            _expressions(state, fields["matchExpressions"][1], f"{path}.matchExpressions")
+            if "matchExpressions" in fields
+            else ()
+        )
         if labels is None or expressions is None:
             return None
         selector = LabelSelector(labels, expressions)
@@ -344,8 +419,9 @@ def _selector(state: _State, node: yaml.Node, path: str) -> LabelSelector | None
             return None
         selector = LabelSelector(labels, ())
     if not selector.match_labels and not selector.match_expressions:
-        state.problem(node, path, "the selector is empty and would match every pod",
-                      "at least one label")
+        state.problem(
+            node, path, "the selector is empty and would match every pod", "at least one label"
+        )
         return None
     return selector
 
@@ -385,57 +461,98 @@ def _expressions(state: _State, node: yaml.Node, path: str) -> tuple[Requirement
             return None
         fields = _fields(state, item, where, ("key", "operator", "values"))
         key = _string(state, fields["key"][1], f"{where}.key") if "key" in fields else None
-        op_text = _string(state, fields["operator"][1], f"{where}.operator") \
-            if "operator" in fields else None
+        op_text = (
+            _string(state, fields["operator"][1], f"{where}.operator")
+            if "operator" in fields
+            else None
+        )
         if key is None or op_text is None:
             if "key" not in fields or "operator" not in fields:
                 state.problem(item, where, "needs key and operator", "{key, operator, values}")
             return None
         if op_text not in operators:
-            state.problem(fields["operator"][1], f"{where}.operator",
-                          f"unknown operator {op_text!r}" + _did_you_mean(op_text, operators),
-                          "one of: " + ", ".join(operators))
+            state.problem(
+                fields["operator"][1],
+                f"{where}.operator",
+                f"unknown operator {op_text!r}" + _did_you_mean(op_text, operators),
+                "one of: " + ", ".join(operators),
+            )
             return None
-        values = [v.name for v in _name_list(state, fields["values"][1], f"{where}.values",
-                                             "values")] if "values" in fields else []
+        values = (
+            [v.name for v in _name_list(state, fields["values"][1], f"{where}.values", "values")]
+            if "values" in fields
+            else []
+        )
         operator = SelectorOperator(op_text)
         needs_values = operator in (SelectorOperator.IN, SelectorOperator.NOT_IN)
         if needs_values != bool(values):
-            state.problem(item, where, f"{op_text} {'needs' if needs_values else 'takes no'} values",
-                          "values for In/NotIn only")
+            state.problem(
+                item,
+                where,
+                f"{op_text} {'needs' if needs_values else 'takes no'} values",
+                "values for In/NotIn only",
+            )
             return None
         result.append(Requirement(key, operator, tuple(values)))
     return tuple(result)
 
 
-def _load_address(state: _State, node: yaml.Node, path: str, addresses: list[AddressSet],
-                  groups: list[tuple[AddressGroup, list[_Ref]]]) -> None:
+def _load_address(
+    state: _State,
+    node: yaml.Node,
+    path: str,
+    addresses: list[AddressSet],
+    groups: list[tuple[AddressGroup, list[_Ref]]],
+) -> None:
     if not isinstance(node, yaml.MappingNode):
-        state.problem(node, path, f"is {yn.describe(node)}",
-                      "an address {name, hosts} or an address group {name, addresses}")
+        state.problem(
+            node,
+            path,
+            f"is {yn.describe(node)}",
+            "an address {name, hosts} or an address group {name, addresses}",
+        )
         return
     fields = _fields(state, node, path, ("name", "hosts", "addresses"))
     named = _name(state, fields, node, path)
     if "hosts" in fields and "addresses" in fields:
-        state.problem(fields["addresses"][0], f"{path}.addresses",
-                      "an address cannot have both hosts and addresses",
-                      "hosts (an address) or addresses (an address group)")
+        state.problem(
+            fields["addresses"][0],
+            f"{path}.addresses",
+            "an address cannot have both hosts and addresses",
+            "hosts (an address) or addresses (an address group)",
+        )
         return
     if "addresses" in fields:
-        members = _name_list(state, fields["addresses"][1], f"{path}.addresses",
-                             "addresses or address groups")
+        members = _name_list(
+            state, fields["addresses"][1], f"{path}.addresses", "addresses or address groups"
+        )
         if not members and not state.problems[-1:]:
-            state.problem(fields["addresses"][1], f"{path}.addresses",
-                          "the address group is empty", "at least one address or address group")
+            state.problem(
+                fields["addresses"][1],
+                f"{path}.addresses",
+                "the address group is empty",
+                "at least one address or address group",
+            )
         if named:
-            _define(state, state.names, name=named[0], kind="address group", node=named[1],
-                    path=f"{path}.name")
-            groups.append((AddressGroup(named[0], tuple(m.name for m in members),
-                                        state.at(node)), members))
+            _define(
+                state,
+                state.names,
+                name=named[0],
+                kind="address group",
+                node=named[1],
+                path=f"{path}.name",
+            )
+            groups.append(
+                (AddressGroup(named[0], tuple(m.name for m in members), state.at(node)), members)
+            )
         return
     if "hosts" not in fields:
-        state.problem(node, path, "has neither hosts nor addresses",
-                      "hosts: [names or IPs] or addresses: [address names]")
+        state.problem(
+            node,
+            path,
+            "has neither hosts nor addresses",
+            "hosts: [names or IPs] or addresses: [address names]",
+        )
         return
     hosts: list[str] = []
     items = _list(state, fields["hosts"][1], f"{path}.hosts", "host names or IP addresses") or []
@@ -451,11 +568,13 @@ def _load_address(state: _State, node: yaml.Node, path: str, addresses: list[Add
             continue
         hosts.append(host)
     if not items and isinstance(fields["hosts"][1], yaml.SequenceNode | yaml.ScalarNode):
-        state.problem(fields["hosts"][1], f"{path}.hosts", "no hosts",
-                      "at least one host name or IP address")
+        state.problem(
+            fields["hosts"][1], f"{path}.hosts", "no hosts", "at least one host name or IP address"
+        )
     if named:
-        _define(state, state.names, name=named[0], kind="address", node=named[1],
-                path=f"{path}.name")
+        _define(
+            state, state.names, name=named[0], kind="address", node=named[1], path=f"{path}.name"
+        )
         addresses.append(AddressSet(named[0], tuple(hosts), state.at(node)))
 
 
@@ -473,8 +592,9 @@ def _port(state: _State, node: yaml.Node, path: str) -> Port | None:
         state.problem(node, path, "has no port", "port: 1-65535")
         return None
     if not yn.is_int(port_node):
-        state.problem(port_node, f"{path}.port", f"is {yn.describe(port_node)}",
-                      "an integer 1-65535")
+        state.problem(
+            port_node, f"{path}.port", f"is {yn.describe(port_node)}", "an integer 1-65535"
+        )
         return None
     number = int(yn.scalar(port_node), 0)
     if not 1 <= number <= 65535:
@@ -483,8 +603,12 @@ def _port(state: _State, node: yaml.Node, path: str) -> Port | None:
     protocol = Protocol.TCP
     if node_map is not None:
         if "type" in node_map and "protocol" in node_map:
-            state.problem(node_map["protocol"][0], f"{path}.protocol",
-                          "both type and protocol are set", "one of them (they are aliases)")
+            state.problem(
+                node_map["protocol"][0],
+                f"{path}.protocol",
+                "both type and protocol are set",
+                "one of them (they are aliases)",
+            )
             return None
         key = "type" if "type" in node_map else "protocol" if "protocol" in node_map else None
         if key is not None:
@@ -493,15 +617,23 @@ def _port(state: _State, node: yaml.Node, path: str) -> Port | None:
                 return None
             if text.upper() not in ("TCP", "UDP"):
                 hint = " (SCTP is not supported)" if text.upper() == "SCTP" else ""
-                state.problem(node_map[key][1], f"{path}.{key}",
-                              f"unknown protocol {text!r}{hint}", "TCP or UDP")
+                state.problem(
+                    node_map[key][1],
+                    f"{path}.{key}",
+                    f"unknown protocol {text!r}{hint}",
+                    "TCP or UDP",
+                )
                 return None
             protocol = Protocol(text.upper())
     return Port(number, protocol)
 
 
-def _load_connection(state: _State, node: yaml.Node, path: str,
-                     connections: list[tuple[Connection, list[_Ref], list[_Ref]]]) -> None:
+def _load_connection(
+    state: _State,
+    node: yaml.Node,
+    path: str,
+    connections: list[tuple[Connection, list[_Ref], list[_Ref]]],
+) -> None:
     if not isinstance(node, yaml.MappingNode):
         state.problem(node, path, f"is {yn.describe(node)}", "{name, addresses, ports}")
         return
@@ -510,10 +642,17 @@ def _load_connection(state: _State, node: yaml.Node, path: str,
     targets: list[_Ref] = []
     for key in ("addresses", "pods"):
         if key in fields:
-            targets += _name_list(state, fields[key][1], f"{path}.{key}",
-                                  "pods, pod groups, addresses or address groups")
-    includes = _name_list(state, fields["connections"][1], f"{path}.connections",
-                          "connections") if "connections" in fields else []
+            targets += _name_list(
+                state,
+                fields[key][1],
+                f"{path}.{key}",
+                "pods, pod groups, addresses or address groups",
+            )
+    includes = (
+        _name_list(state, fields["connections"][1], f"{path}.connections", "connections")
+        if "connections" in fields
+        else []
+    )
     ports: list[Port] = []
     if "ports" in fields:
         items = _list(state, fields["ports"][1], f"{path}.ports", "ports {port, type}") or []
@@ -526,70 +665,123 @@ def _load_connection(state: _State, node: yaml.Node, path: str,
     had_problem = any(p.path.startswith(path) for p in state.problems)
     if not had_problem:
         if not targets and not includes:
-            state.problem(node, path, "has no targets",
-                          "addresses: [...] or pods: [...] (or connections: [...])")
+            state.problem(
+                node,
+                path,
+                "has no targets",
+                "addresses: [...] or pods: [...] (or connections: [...])",
+            )
         elif not ports and not includes:
             state.problem(node, path, "has no ports", "ports: [{port: 443}]")
         elif targets and not ports:
-            state.problem(node, path, "has targets but no ports",
-                          "ports for its own targets (included connections bring their own)")
+            state.problem(
+                node,
+                path,
+                "has targets but no ports",
+                "ports for its own targets (included connections bring their own)",
+            )
         elif ports and not targets:
-            state.problem(node, path, "has ports but no targets",
-                          "targets for its own ports (included connections bring their own)")
+            state.problem(
+                node,
+                path,
+                "has ports but no targets",
+                "targets for its own ports (included connections bring their own)",
+            )
     if named:
-        _define(state, state.connection_names, name=named[0], kind="connection", node=named[1],
-                path=f"{path}.name")
-        connection = Connection(named[0], tuple(t.name for t in targets), tuple(dict.fromkeys(ports)),
-                                tuple(i.name for i in includes), state.at(node))
+        _define(
+            state,
+            state.connection_names,
+            name=named[0],
+            kind="connection",
+            node=named[1],
+            path=f"{path}.name",
+        )
+        connection = Connection(
+            named[0],
+            tuple(t.name for t in targets),
+            tuple(dict.fromkeys(ports)),
+            tuple(i.name for i in includes),
+            state.at(node),
+        )
         connections.append((connection, targets, includes))
 
 
-def _load_rule(state: _State, node: yaml.Node, path: str,
-               rules: list[tuple[Rule, dict[str, list[_Ref]]]]) -> None:
+def _load_rule(
+    state: _State, node: yaml.Node, path: str, rules: list[tuple[Rule, dict[str, list[_Ref]]]]
+) -> None:
     if not isinstance(node, yaml.MappingNode):
         state.problem(node, path, f"is {yn.describe(node)}", "{name, from, allowed, denied}")
         return
     fields = _fields(state, node, path, ("name", "from", "allowed", "denied"))
     named = _name(state, fields, node, path)
     refs: dict[str, list[_Ref]] = {}
-    for key, what in (("from", "pods or pod groups"), ("allowed", "connections"),
-                      ("denied", "connections")):
-        refs[key] = _name_list(state, fields[key][1], f"{path}.{key}", what) if key in fields else []
+    for key, what in (
+        ("from", "pods or pod groups"),
+        ("allowed", "connections"),
+        ("denied", "connections"),
+    ):
+        refs[key] = (
+            _name_list(state, fields[key][1], f"{path}.{key}", what) if key in fields else []
+        )
     if not refs["from"] and not any(p.path.startswith(f"{path}.from") for p in state.problems):
         state.problem(node, path, "has no `from` pods", "from: [pods or pod groups]")
-    if not refs["allowed"] and not refs["denied"] and not any(
-        p.path.startswith(f"{path}.allowed") or p.path.startswith(f"{path}.denied")
-        for p in state.problems
+    if (
+        not refs["allowed"]
+        and not refs["denied"]
+        and not any(
+            p.path.startswith(f"{path}.allowed") or p.path.startswith(f"{path}.denied")
+            for p in state.problems
+        )
     ):
-        state.problem(node, path, "has neither allowed nor denied connections",
-                      "allowed: [connections] and/or denied: [connections]")
+        state.problem(
+            node,
+            path,
+            "has neither allowed nor denied connections",
+            "allowed: [connections] and/or denied: [connections]",
+        )
     if named:
-        _define(state, state.rule_names, name=named[0], kind="rule", node=named[1],
-                path=f"{path}.name")
-        rule = Rule(named[0], tuple(r.name for r in refs["from"]),
-                    tuple(r.name for r in refs["allowed"]), tuple(r.name for r in refs["denied"]),
-                    state.at(node))
+        _define(
+            state, state.rule_names, name=named[0], kind="rule", node=named[1], path=f"{path}.name"
+        )
+        rule = Rule(
+            named[0],
+            tuple(r.name for r in refs["from"]),
+            tuple(r.name for r in refs["allowed"]),
+            tuple(r.name for r in refs["denied"]),
+            state.at(node),
+        )
         rules.append((rule, refs))
 
 
 # --------------------------------------------------------------------------- cross references
 
 
-def _undefined(state: _State, ref: _Ref, kinds: tuple[str, ...],
-               table: Mapping[str, _Definition]) -> None:
+def _undefined(
+    state: _State, ref: _Ref, kinds: tuple[str, ...], table: Mapping[str, _Definition]
+) -> None:
     candidates = [name for name, d in table.items() if d.kind in kinds]
-    shown = ", ".join(candidates[:_MAX_CANDIDATES]) + (" ..." if len(candidates) >
-                                                       _MAX_CANDIDATES else "")
+    shown = ", ".join(candidates[:_MAX_CANDIDATES]) + (
+        " ..." if len(candidates) > _MAX_CANDIDATES else ""
+    )
     if ref.name in table:
-        message = f"{ref.name!r} is a {table[ref.name].kind}, not a {' or '.join(kinds)}"
+        kind = table[ref.name].kind
+        article = "an" if kind[0] in "aeiou" else "a"
+        message = f"{ref.name!r} is {article} {kind}, not a {' or '.join(kinds)}"
     else:
         message = f"{ref.name!r} is not defined" + _did_you_mean(ref.name, candidates)
-    state.problems.append(Problem(ref.location, ref.path, message,
-                                  f"one of: {shown}" if candidates else f"a defined {kinds[0]}"))
+    state.problems.append(
+        Problem(
+            ref.location,
+            ref.path,
+            message,
+            f"one of: {shown}" if candidates else f"a defined {kinds[0]}",
+        )
+    )
 
 
-def _check_refs(state: _State, refs: list[_Ref], kinds: tuple[str, ...],
-                table: Mapping[str, _Definition]) -> list[_Ref]:
+def _check_refs(
+    state: _State, refs: list[_Ref], kinds: tuple[str, ...], table: Mapping[str, _Definition]
+) -> list[_Ref]:
     good = []
     for ref in refs:
         if ref.name in table and table[ref.name].kind in kinds:
@@ -608,10 +800,15 @@ def _check_cycles(state: _State, edges: dict[str, list[_Ref]], kind: str) -> Non
             return
         for ref in edges.get(name, []):
             if ref.name in trail:
-                cycle = [*trail[trail.index(ref.name):], ref.name]
-                state.problems.append(Problem(ref.location, ref.path,
-                                              f"{kind} cycle: {' -> '.join(cycle)}",
-                                              f"{kind}s that do not contain themselves"))
+                cycle = [*trail[trail.index(ref.name) :], ref.name]
+                state.problems.append(
+                    Problem(
+                        ref.location,
+                        ref.path,
+                        f"{kind} cycle: {' -> '.join(cycle)}",
+                        f"{kind}s that do not contain themselves",
+                    )
+                )
             elif ref.name in edges:
                 visit(ref.name, [*trail, ref.name])
         done.add(name)
@@ -620,41 +817,62 @@ def _check_cycles(state: _State, edges: dict[str, list[_Ref]], kind: str) -> Non
         visit(name, [name])
 
 
-def _check_references(state: _State, pod_groups: list[tuple[PodGroup, list[_Ref]]],
-                      address_groups: list[tuple[AddressGroup, list[_Ref]]],
-                      connections: list[tuple[Connection, list[_Ref], list[_Ref]]],
-                      rules: list[tuple[Rule, dict[str, list[_Ref]]]]) -> None:
+def _check_references(
+    state: _State,
+    pod_groups: list[tuple[PodGroup, list[_Ref]]],
+    address_groups: list[tuple[AddressGroup, list[_Ref]]],
+    connections: list[tuple[Connection, list[_Ref], list[_Ref]]],
+    rules: list[tuple[Rule, dict[str, list[_Ref]]]],
+) -> None:
     pod_kinds = ("pod", "pod group")
     address_kinds = ("address", "address group")
     pod_edges = {g.name: _check_refs(state, refs, pod_kinds, state.names) for g, refs in pod_groups}
     _check_cycles(state, pod_edges, "pod group")
-    address_edges = {g.name: _check_refs(state, refs, address_kinds, state.names)
-                     for g, refs in address_groups}
+    address_edges = {
+        g.name: _check_refs(state, refs, address_kinds, state.names) for g, refs in address_groups
+    }
     _check_cycles(state, address_edges, "address group")
     include_edges: dict[str, list[_Ref]] = {}
     for connection, targets, includes in connections:
         _check_refs(state, targets, pod_kinds + address_kinds, state.names)
-        include_edges[connection.name] = _check_refs(state, includes, ("connection",),
-                                                     state.connection_names)
+        include_edges[connection.name] = _check_refs(
+            state, includes, ("connection",), state.connection_names
+        )
     _check_cycles(state, include_edges, "connection")
     for _, refs in rules:
         _check_refs(state, refs["from"], pod_kinds, state.names)
-        _check_refs(state, refs["allowed"] + refs["denied"], ("connection",),
-                    state.connection_names)
+        _check_refs(
+            state, refs["allowed"] + refs["denied"], ("connection",), state.connection_names
+        )
 
 
-def _check_conflicts(state: _State, spec: Spec,
-                     rules: list[tuple[Rule, dict[str, list[_Ref]]]]) -> None:
-    locate: Callable[[str, str], _Ref | None] = lambda rule, conn: next(
-        (ref for r, refs in rules if r.name == rule for key in ("allowed", "denied")
-         for ref in refs[key] if ref.name == conn), None)
+def _check_conflicts(
+    state: _State, spec: Spec, rules: list[tuple[Rule, dict[str, list[_Ref]]]]
+) -> None:
+    def locate(rule: str, connection: str) -> _Ref | None:
+        return next(
+            (
+                ref
+                for r, refs in rules
+                if r.name == rule
+                for key in ("allowed", "denied")
+                for ref in refs[key]
+                if ref.name == connection
+            ),
+            None,
+        )
+
     for conflict in find_conflicts(spec):
         ref = locate(conflict.rule, conflict.connection)
         location = ref.location if ref else Location(spec.path, 1, 1)
         path = ref.path if ref else "rules"
-        state.problems.append(Problem(
-            location, path,
-            f"{conflict.description} is expected {conflict.expect.value} here but "
-            f"{conflict.first_expect.value} in rule {conflict.first_rule!r} "
-            f"(connection {conflict.first_connection!r})",
-            "each probe expected either allowed or denied, not both"))
+        state.problems.append(
+            Problem(
+                location,
+                path,
+                f"{conflict.description} is expected {conflict.expect.value} here but "
+                f"{conflict.first_expect.value} in rule {conflict.first_rule!r} "
+                f"(connection {conflict.first_connection!r})",
+                "one expectation per probe",
+            )
+        )

@@ -60,9 +60,7 @@ def compose(*, text: str, file: str) -> Doc:
             location=Location(file, line, column), message=f"YAML syntax error: {problem}"
         ) from None
     except yaml.YAMLError as exc:
-        raise YamlSyntaxError(
-            location=Location(file, 1, 1), message=f"YAML error: {exc}"
-        ) from None
+        raise YamlSyntaxError(location=Location(file, 1, 1), message=f"YAML error: {exc}") from None
     if len(nodes) > 1:
         second = nodes[1]
         raise YamlSyntaxError(
@@ -101,8 +99,7 @@ def scalar(node: yaml.Node) -> str:
 
 
 def pairs(node: yaml.MappingNode) -> Iterator[tuple[yaml.Node, yaml.Node]]:
-    for key, value in node.value:
-        yield key, value
+    yield from node.value
 
 
 def items(node: yaml.SequenceNode) -> Iterator[yaml.Node]:

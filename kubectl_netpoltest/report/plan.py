@@ -25,17 +25,24 @@ def _target(probe: Probe) -> str:
 
 
 def write_plan_table(probes: Sequence[Probe], out: TextIO, *, spec_path: str) -> None:
-    console = Console(file=out, highlight=False, soft_wrap=False, width=200 if not out.isatty()
-                      else None)
+    console = Console(
+        file=out, highlight=False, soft_wrap=False, width=200 if not out.isatty() else None
+    )
     table = Table(title=None, box=None, pad_edge=False, header_style="bold")
     for column in ("RULE", "SOURCE", "TARGET", "PORT", "EXPECT"):
         table.add_column(column, no_wrap=True)
     for probe in probes:
-        expect = ("[green]allowed[/]" if probe.expect is Expectation.ALLOWED else "[red]denied[/]")
-        table.add_row(probe.rule, f"{probe.source.name} ({probe.source.describe()})",
-                      _target(probe),
-                      f"{probe.port}/{probe.protocol.value}", expect)
+        expect = "[green]allowed[/]" if probe.expect is Expectation.ALLOWED else "[red]denied[/]"
+        table.add_row(
+            probe.rule,
+            f"{probe.source.name} ({probe.source.describe()})",
+            _target(probe),
+            f"{probe.port}/{probe.protocol.value}",
+            expect,
+        )
     console.print(table)
     sources = len({p.source for p in probes})
-    console.print(f"\n{len(probes)} probes from {sources} source pod"
-                  f"{'s' if sources != 1 else ''} ({spec_path})")
+    console.print(
+        f"\n{len(probes)} probes from {sources} source pod"
+        f"{'s' if sources != 1 else ''} ({spec_path})"
+    )

@@ -232,8 +232,8 @@ def pod_security_violations(spec: Mapping, *, level: str) -> list[str]:
     bad_add = {k: v for k, v in bad_add.items() if v}
     if bad_add:
         found["capabilities_baseline"] = "non-default capabilities (" + "; ".join(
-            f'{_who([n])} must not include {", ".join(repr(x).replace(chr(39), chr(34)) for x in v)}'
-            f" in securityContext.capabilities.add" for n, v in bad_add.items()) + ")"
+            f"{_who([n])} must not include " + ", ".join(f'"{x}"' for x in v)
+            + " in securityContext.capabilities.add" for n, v in bad_add.items()) + ")"
     if level == "restricted":
         ape = [c["name"] for c in cs if sc(c).get("allowPrivilegeEscalation") is not False]
         if ape:

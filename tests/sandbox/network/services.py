@@ -47,7 +47,7 @@ def _endpoints(svc: Mapping[str, Any], pods: Sequence[PodView]) -> list[PodView]
         for p in pods
         if p.namespace == ns
         and p.ready
-        and all(p.labels.get(k) == v for k, v in selector.items())
+        and matches({"matchLabels": selector}, p.labels)
     ]
 
 
@@ -90,7 +90,7 @@ def service_routes(
 def render_nat(*, table: str, routes: Iterable[ServiceRoute]) -> str:
     """nft script that atomically replaces `ip <table>` (nat output) in a pod netns."""
     out = [f"table ip {table} {{}}", f"delete table ip {table}", f"table ip {table} {{"]
-    out += ["  chain output {", "    type nat hook output priority dstnat; policy accept;"]
+    out += ["  chain output {", "    type nat hook output priority -100; policy accept;"]
     for r in routes:
         if not r.backends:
             continue

@@ -1,0 +1,56 @@
+# Developer entry points. The README's two set-up commands are `make demo` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+APT_PACKAGES := nftables iproute2 netcat-openbsd busybox dnsutils dnsmasq-base util-linux procps openssl make
+STAMP := $(VENV)/.installed
+
+.PHONY: deps system-deps venv lint typecheck imports unit sandbox-tests test demo binary krew-manifest clean
+
+deps: system-deps venv
+
+# Debian packages the sandbox cluster needs (it runs real nftables, dnsmasq, netcat, dig, busybox).
+system-deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" != 0 ]; then echo "missing Debian packages:$$missing (run as root, or: sudo apt-get install$$missing)"; exit 1; fi; \
+	  echo "installing:$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+venv: $(STAMP)
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+lint: venv
+	$(VENV)/bin/ruff check .
+
+typecheck: venv
+	$(VENV)/bin/mypy
+
+imports: venv
+	$(VENV)/bin/lint-imports
+
+unit: venv
+	$(VENV)/bin/pytest tests/unit
+
+# Everything: lint, types, import contracts, unit and sandbox tests (the sandbox needs root).
+test: deps lint typecheck imports
+	$(VENV)/bin/pytest
+
+# Start the sandbox cluster with the example scenario and run prepare -> execute -> cleanup.
+demo: deps
+	$(PY) -m tests.sandbox demo --scenario examples/sandbox-scenario --spec examples/original-internet-access.yaml
+
+binary: deps
+	$(VENV)/bin/pip install -q -e '.[build]'
+	$(PY) build/build.py
+
+krew-manifest: binary
+	$(PY) krew/generate.py --archives dist --out dist/netpoltest.yaml
+
+clean:
+	rm -rf $(VENV) dist build/work .mypy_cache .ruff_cache .pytest_cache

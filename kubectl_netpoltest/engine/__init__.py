@@ -1,0 +1,1 @@
+"""prepare / execute / cleanup over the cluster gateway: the product's job, free of CLI concerns."""

@@ -1,0 +1,50 @@
+"""Which tool set an image provides, and what pulling an unknown image looks like.
+
+The sandbox has no registry: an image is "pullable" when the scenario maps it (by prefix) to
+a data-plane tool set, or by default when its name contains `agnhost`/`netshoot`
+("netshoot": bash, nc, dig, ...) or `busybox` ("busybox"). Every such image runs as root
+(uid 0) unless the pod or container sets runAsUser, as agnhost, netshoot and busybox do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+DEFAULTS = (("agnhost", "netshoot"), ("netshoot", "netshoot"), ("busybox", "busybox"))
+
+
+def normalize(image: str) -> str:
+    """docker.io/library/x:latest form, as containerd reports it in messages."""
+    name = image
+    if "@" not in name and ":" not in name.rsplit("/", 1)[-1]:
+        name += ":latest"
+    first = name.split("/", 1)[0]
+    if "/" not in name:
+        name = f"docker.io/library/{name}"
+    elif "." not in first and ":" not in first and first != "localhost":
+        name = f"docker.io/{name}"
+    return name
+
+
+def toolset_for(image: str, extra: Mapping[str, str]) -> str | None:
+    full = normalize(image)
+    for prefix, toolset in sorted(extra.items(), key=lambda kv: -len(kv[0])):
+        if image.startswith(prefix) or full.startswith(prefix):
+            return toolset
+    base = full.rsplit("/", 1)[-1]
+    for needle, toolset in DEFAULTS:
+        if needle in base:
+            return toolset
+    return None
+
+
+def pull_error(image: str) -> str:
+    # containerd's message via the kubelet (ErrImagePull), e.g. for a typo'd image
+    full = normalize(image)
+    return (f'failed to pull and unpack image "{full}": failed to resolve reference '
+            f'"{full}": {full}: not found')
+
+
+def backoff_message(image: str) -> str:
+    # pkg/kubelet/images/image_manager.go: `Back-off pulling image %q`
+    return f'Back-off pulling image "{image}"'
