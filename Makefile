@@ -45,12 +45,16 @@ test: deps lint typecheck imports
 demo: deps
 	$(PY) -m tests.sandbox demo --scenario examples/sandbox-scenario --spec examples/original-internet-access.yaml
 
-binary: deps
+# One-file binary for this machine + dist/kubectl-netpoltest_<version>_<os>_<arch>.tar.gz and .sha256
+# (see build/README.md). Needs only the venv, not the sandbox's Debian packages.
+binary: venv
 	$(VENV)/bin/pip install -q -e '.[build]'
 	$(PY) build/build.py
 
+# krew manifest for the platforms built here (the release workflow fills in all of them).
 krew-manifest: binary
-	$(PY) krew/generate.py --archives dist --out dist/netpoltest.yaml
+	$(PY) krew/generate.py --archives dist --allow-missing --out dist/netpoltest.yaml
+	$(PY) krew/validate.py dist/netpoltest.yaml --archives dist
 
 clean:
 	rm -rf $(VENV) dist build/work .mypy_cache .ruff_cache .pytest_cache

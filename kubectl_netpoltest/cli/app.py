@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from kubectl_netpoltest import __version__
-from kubectl_netpoltest.cli import cluster_commands, plan, validate
+from kubectl_netpoltest.cli import cleanup, execute, plan, prepare, rbac, validate
 
 app = typer.Typer(
     name="kubectl netpoltest",
@@ -43,6 +43,7 @@ def root(
 
 app.command("validate")(validate.validate)
 app.command("plan")(plan.plan)
-app.command("prepare")(cluster_commands.prepare)
-app.command("execute")(cluster_commands.execute)
-app.command("cleanup")(cluster_commands.cleanup)
+app.command("prepare")(prepare.prepare)
+app.command("execute")(execute.execute)
+app.command("cleanup")(cleanup.cleanup)
+app.command("rbac")(rbac.rbac)

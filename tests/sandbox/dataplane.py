@@ -32,9 +32,10 @@ class DataPlane:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._pool, lambda: fn(*args, **kwargs))
 
-    async def add_pod(self, *, key: str, ports: Sequence[Any], host_network: bool) -> str:
+    async def add_pod(self, *, key: str, ports: Sequence[Any], host_network: bool,
+                      namespace: str | None = None) -> str:
         return await self.call(self.network.add_pod, key=key, ports=ports,
-                               host_network=host_network)
+                               host_network=host_network, namespace=namespace)
 
     async def remove_pod(self, key: str) -> None:
         await self.call(self.network.remove_pod, key)

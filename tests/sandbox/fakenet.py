@@ -51,7 +51,8 @@ class FakeNetwork:
     def dns_ip(self) -> str:
         return "10.96.0.10"
 
-    def add_pod(self, *, key: str, ports: Sequence[Any], host_network: bool = False) -> str:
+    def add_pod(self, *, key: str, ports: Sequence[Any], host_network: bool = False,
+                namespace: str | None = None) -> str:
         if host_network:
             return self.node_ip
         ip = f"10.244.{self._next // 250}.{self._next % 250 + 2}"

@@ -23,10 +23,12 @@ from typing import Any
 
 from tests.sandbox import images
 from tests.sandbox.dataplane import DataPlane
+from tests.sandbox.procs import wait_process
 from tests.sandbox.resources import PODS
 from tests.sandbox.store import Event, Store, now_iso
 
 log = logging.getLogger("sandbox.kubelet")
+STATIC_ANNOTATION = "sandbox.netpoltest.test/data-plane"  # pods the data plane runs itself
 
 
 @dataclass(frozen=True)
@@ -112,9 +114,14 @@ class Kubelet:
         if ev.type == "ADDED":
             rt = PodRuntime(uid, ev.obj["metadata"]["namespace"], ev.obj["metadata"]["name"])
             self.pods[uid] = rt
+            if (ev.obj["metadata"].get("annotations") or {}).get(STATIC_ANNOTATION):
+                rt.running, rt.ip = True, (ev.obj.get("status") or {}).get("podIP")
+                return
             self._spawn_task(self._start_pod(rt, copy.deepcopy(ev.obj)))
         elif ev.type == "DELETED":
             rt = self.pods.pop(uid, None)
+            if rt and (ev.obj["metadata"].get("annotations") or {}).get(STATIC_ANNOTATION):
+                return
             if rt:
                 rt.gone = True
                 self._spawn_task(self._stop_pod(rt))
@@ -137,7 +144,7 @@ class Kubelet:
         host_net = bool(pod["spec"].get("hostNetwork"))
         try:
             ip = await self.dp.add_pod(key=rt.uid, ports=self._ports_of(pod),
-                                       host_network=host_net)
+                                       host_network=host_net, namespace=rt.namespace)
         except Exception as exc:
             log.exception("add_pod failed for %s/%s", rt.namespace, rt.name)
             self._update_status(rt, lambda s: s.update(
@@ -242,7 +249,7 @@ class Kubelet:
             return
         rt.procs[name] = proc
         self._set_ephemeral(rt, _cstatus(c, running_since=started, cid=cid))
-        code = await asyncio.to_thread(proc.wait)
+        code = await wait_process(proc)
         if rt.gone:
             return
         code = 128 - code if code < 0 else code  # signal N → 128+N like containerd
@@ -250,6 +257,13 @@ class Kubelet:
                                          reason="Completed" if code == 0 else "Error"))
 
     # ---- exec ---------------------------------------------------------------------------
+    def check_exec(self, pod: Mapping, container: str) -> None:
+        rt = self.pods.get(pod["metadata"]["uid"])
+        eph = {c["name"] for c in pod["spec"].get("ephemeralContainers") or []}
+        if rt is None or not rt.running or (container in eph and (
+                rt.procs.get(container) is None or rt.procs[container].poll() is not None)):
+            raise ExecError(f'container not found ("{container}")', http=500)
+
     async def exec(self, pod: Mapping, container: str, argv: list[str], *,
                    stdin: bool) -> subprocess.Popen:
         """Start argv in the container; ExecError(http=500) mirrors the kubelet's

@@ -30,13 +30,15 @@ import subprocess
 import sys
 import threading
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Any
 
 from . import netns, registry, toolsets
 from .dns import Dnsmasq, resolv_conf
-from .model import NAMESPACE_NAME_LABEL, ContainerPort, ExternalHost
+from .kube_system import DNS_KEY, system_objects
+from .model import ContainerPort, ExternalHost
 from .policy import DENY_MODES, PolicyError, compile_policies, render_ruleset
 from .services import dns_records, render_nat, service_routes
 
@@ -44,7 +46,7 @@ GATEWAY = "169.254.1.1"
 NODE_IP = "10.89.0.1"
 POD_NET = ipaddress.ip_network("10.244.0.0/16")
 DNS_CLUSTER_IP = "10.96.0.10"
-DNS_KEY = "sandbox-coredns"
+EXTERNAL_KEY = "external:"  # spawn(EXTERNAL_KEY + name, ...) runs a client on an external host
 SERVER = Path(__file__).with_name("podserver.py")
 EXTERNAL_NETS = tuple(
     ipaddress.ip_network(n) for n in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24")
@@ -122,53 +124,7 @@ class Network:
         Service). `sync` adds them when the caller's lists lack them (matched by namespace
         name, pod uid, Service namespace/name); a control plane may store and return them."""
         dns = self._pods.get(DNS_KEY)
-        pod = {
-            "apiVersion": "v1",
-            "kind": "Pod",
-            "metadata": {
-                "name": "coredns-sandbox",
-                "namespace": "kube-system",
-                "uid": DNS_KEY,
-                "labels": {"k8s-app": "kube-dns"},
-            },
-            "spec": {
-                "containers": [{
-                    "name": "coredns",
-                    "image": "dnsmasq",
-                    "ports": [
-                        {"name": "dns", "containerPort": 53, "protocol": "UDP"},
-                        {"name": "dns-tcp", "containerPort": 53, "protocol": "TCP"},
-                    ],
-                }],
-            },
-            "status": {
-                "phase": "Running",
-                "podIP": dns.ip if dns else None,
-                "podIPs": [{"ip": dns.ip}] if dns else [],
-                "conditions": [{"type": "Ready", "status": "True"}],
-            },
-        }
-        svc = {
-            "apiVersion": "v1",
-            "kind": "Service",
-            "metadata": {"name": "kube-dns", "namespace": "kube-system",
-                         "labels": {"k8s-app": "kube-dns"}},
-            "spec": {
-                "clusterIP": self._dns_ip,
-                "selector": {"k8s-app": "kube-dns"},
-                "ports": [
-                    {"name": "dns", "port": 53, "protocol": "UDP", "targetPort": 53},
-                    {"name": "dns-tcp", "port": 53, "protocol": "TCP", "targetPort": 53},
-                ],
-            },
-        }
-        ns = {
-            "apiVersion": "v1",
-            "kind": "Namespace",
-            "metadata": {"name": "kube-system",
-                         "labels": {NAMESPACE_NAME_LABEL: "kube-system"}},
-        }
-        return {"namespaces": [ns], "pods": [pod], "services": [svc]}
+        return system_objects(dns_pod_ip=dns.ip if dns else None, dns_ip=self._dns_ip)
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -229,6 +185,7 @@ class Network:
         dns_ns = f"{self.instance}-dns"
         dns_ip = self._allocate_ip()
         self._attach(name=dns_ns, ip=dns_ip, veth=f"{self.instance}h{self._next_index - 1}")
+        netns.write_resolv_conf(dns_ns, "nameserver 127.0.0.1\n")
         self._dns = Dnsmasq(netns_name=dns_ns, ip=dns_ip, state_dir=self._dir / "dns",
                             query_from=r)
         self._procs.append(self._dns.start())
@@ -237,7 +194,12 @@ class Network:
         for i, ext in enumerate(self.externals):
             name = f"{self.instance}-x{i}"
             self._attach(name=name, ip=ext.address, veth=f"{self.instance}x{i}")
-            self._start_server(name, ext.ports, label=f"ext-{ext.name}")
+            # No cluster DNS outside the cluster, and never the host's resolver.
+            netns.write_resolv_conf(name, "nameserver 127.0.0.1\n")
+            server = self._start_server(name, ext.ports, label=f"ext-{ext.name}")
+            self._pods[EXTERNAL_KEY + ext.name] = _Pod(
+                key=EXTERNAL_KEY + ext.name, netns=name, ip=ext.address, host_network=False,
+                namespace=None, server=server)
         self._up = True
         self.sync(namespaces=(), pods=(), policies=(), services=())
 
@@ -354,7 +316,7 @@ class Network:
         """Kill the pod's processes and delete its netns (and so its veth and route)."""
         with self._lock:
             pod = self._pods.pop(key, None)
-            if pod is None or key == DNS_KEY:
+            if pod is None or key == DNS_KEY or key.startswith(EXTERNAL_KEY):
                 return
             if pod.server is not None:
                 pod.server.kill()
@@ -419,8 +381,10 @@ class Network:
             nat = render_nat(table=self._nat_table,
                              routes=service_routes(services=services, pods=pods))
             if nat != self._nat_text:
-                for name in {self.router_netns} | {p.netns for p in self._pods.values()}:
-                    netns.nft_apply(name, nat)
+                targets = {self.router_netns} | {
+                    p.netns for k, p in self._pods.items() if not k.startswith(EXTERNAL_KEY)}
+                with ThreadPoolExecutor(max_workers=8) as pool:
+                    list(pool.map(lambda name: netns.nft_apply(name, nat), sorted(targets)))
                 self._nat_text = nat
                 (self._dir / "services.nft").write_text(nat)
             assert self._dns is not None

@@ -85,11 +85,12 @@ class Compiled:
 
     ingress: Mapping[str, tuple[Match, ...]] = field(default_factory=dict)
     egress: Mapping[str, tuple[Match, ...]] = field(default_factory=dict)
+    node_ips: frozenset[str] = frozenset()
 
     def allows(self, *, src: str, dst: str, protocol: str, port: int) -> bool:
         """Reference evaluator of the compiled form, used by the pure tests."""
-        if src == dst:
-            return True
+        if src == dst or src in self.node_ips:
+            return True  # rule 9 (own IP), rule 8 (from the node, incl. hostNetwork pods)
         eg = self.egress.get(src)
         if eg is not None and not any(
             m.allows(peer=dst, protocol=protocol, port=port) for m in eg
@@ -266,6 +267,7 @@ def compile_policies(
     return Compiled(
         ingress={k: tuple(v) for k, v in ingress.items()},
         egress={k: tuple(v) for k, v in egress.items()},
+        node_ips=frozenset(p.ip for p in pod_views if p.host_network and p.ip),
     )
 
 

@@ -1,0 +1,3 @@
+from kubectl_netpoltest.__main__ import main
+
+main()

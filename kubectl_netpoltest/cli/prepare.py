@@ -1,0 +1,73 @@
+"""`kubectl netpoltest prepare SPEC`: add a debug container to one pod per source."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from kubectl_netpoltest.cli.connect import open_session
+from kubectl_netpoltest.cli.environment import ENV
+from kubectl_netpoltest.cli.kubeflags import (
+    ContextOpt,
+    KubeconfigOpt,
+    NamespaceOpt,
+    RequestTimeoutOpt,
+    VerbosityOpt,
+    kube_flags,
+    parse_duration,
+)
+from kubectl_netpoltest.cli.validate import SpecArg
+from kubectl_netpoltest.engine.instrument import DEFAULT_IMAGE
+from kubectl_netpoltest.engine.options import PrepareOptions
+from kubectl_netpoltest.engine.prepare import prepare as run_prepare
+from kubectl_netpoltest.errors import ClusterError
+from kubectl_netpoltest.report.text import progress, write_prepare
+
+
+def _seconds(text: str, flag: str) -> int:
+    value = parse_duration(text)
+    if value is None or value < 1:
+        raise typer.BadParameter(f"{flag} must be at least 1s")
+    return int(value)
+
+
+def prepare(
+    spec: SpecArg,
+    image: Annotated[str | None, typer.Option(
+        "--image", help=f"Probe image (default: the spec's `image:`, else {DEFAULT_IMAGE}).",
+        show_default=False)] = None,
+    ttl: Annotated[str, typer.Option(
+        "--ttl", help="How long the debug container stays alive before it exits by itself.")
+    ] = "1h",
+    timeout: Annotated[str, typer.Option(
+        "--timeout", help="How long to wait for every debug container to run.")] = "2m",
+    kubeconfig: KubeconfigOpt = None,
+    context: ContextOpt = None,
+    namespace: NamespaceOpt = None,
+    request_timeout: RequestTimeoutOpt = "30s",
+    verbosity: VerbosityOpt = 0,
+) -> None:
+    """Add a debug container to one matching pod per source, labelling the pod first.
+
+    Runs for all sources in parallel and is idempotent: a pod that already has our running
+    debug container is reused and nothing changes.
+    """
+    flags = kube_flags(kubeconfig=kubeconfig, context=context, namespace=namespace,
+                       request_timeout=request_timeout, verbosity=verbosity)
+    options = PrepareOptions(ttl_seconds=_seconds(ttl, "--ttl"),
+                             timeout_seconds=_seconds(timeout, "--timeout"),
+                             image=image or "")
+    session = open_session(spec_path=spec, flags=flags)
+    options = PrepareOptions(image=image or session.spec.image or DEFAULT_IMAGE,
+                             ttl_seconds=options.ttl_seconds,
+                             timeout_seconds=options.timeout_seconds)
+    with progress(ENV.stderr, description="preparing source pods",
+                  total=len(session.sources)) as bar:
+        results = run_prepare(gateway=session.gateway, sources=session.sources, options=options,
+                              on_done=lambda _r: bar.advance(bar.task_ids[0]))
+    write_prepare(results, ENV.stdout, context=session.gateway.description, image=options.image)
+    failed = [r for r in results if not r.ok]
+    if failed:
+        raise ClusterError(f"{len(failed)} of {len(results)} sources could not be prepared; "
+                           "see above")

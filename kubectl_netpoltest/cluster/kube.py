@@ -1,0 +1,324 @@
+"""KubernetesGateway: the only module that imports the `kubernetes` client.
+
+Design choices, each for a reason:
+- Responses are read as raw JSON (`_preload_content=False`) and turned into our frozen data
+  here: the 37.x client's pydantic models validate and convert eagerly, and the engine must not
+  depend on them anyway.
+- Every exec gets its own ApiClient: `kubernetes.stream.stream()` swaps `api_client.call_api`
+  while it runs, so a shared client races with other threads (kubernetes-client/python#928).
+- The exec status (channel 3) is parsed here with `core.execstatus`, never with
+  `WSClient.returncode`, which reports 0 when the status is missing (python#2156).
+- The kubeconfig is loaded with `persist_config=False` (we never write to it) and the context
+  is always passed explicitly, as resolved by `kubeconfig.py` (python#2386).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any, cast
+
+import urllib3
+from kubernetes import client as k8s
+from kubernetes import config as k8s_config
+from kubernetes.client.exceptions import ApiException
+from kubernetes.config.config_exception import ConfigException
+from kubernetes.stream import stream
+
+from kubectl_netpoltest.cluster.gateway import (
+    ContainerState,
+    ControllerInfo,
+    ExecResult,
+    OwnerRef,
+    PodInfo,
+)
+from kubectl_netpoltest.cluster.kubeconfig import KubeSettings
+from kubectl_netpoltest.cluster.translate import (
+    Action,
+    api_error,
+    unreachable,
+    websocket_error,
+)
+from kubectl_netpoltest.core.execstatus import ExecStatus, ExecStatusKind, parse_exec_status
+from kubectl_netpoltest.errors import ClusterError, KubeconfigError
+
+_UNREACHABLE = (urllib3.exceptions.MaxRetryError, urllib3.exceptions.ProtocolError,
+                urllib3.exceptions.TimeoutError, ConnectionError, OSError)
+
+
+def pod_info(data: Mapping[str, Any]) -> PodInfo:
+    """Our view of a Pod from its JSON; tolerant of missing fields (pods in every state)."""
+    meta = data.get("metadata") or {}
+    spec = data.get("spec") or {}
+    status = data.get("status") or {}
+    conditions = status.get("conditions") or []
+    ready = any(c.get("type") == "Ready" and c.get("status") == "True" for c in conditions)
+    ips = tuple(p["ip"] for p in status.get("podIPs") or [] if p.get("ip"))
+    if not ips and status.get("podIP"):
+        ips = (status["podIP"],)
+    images = {c.get("name"): c.get("image", "") for c in spec.get("ephemeralContainers") or []}
+    ephemeral = []
+    for item in status.get("ephemeralContainerStatuses") or []:
+        state = item.get("state") or {}
+        kind = next((k for k in ("running", "waiting", "terminated") if state.get(k) is not None),
+                    "unknown")
+        detail = state.get(kind) or {}
+        ephemeral.append(ContainerState(
+            name=item.get("name", ""), image=item.get("image") or images.get(item.get("name"), ""),
+            state=kind, reason=detail.get("reason"), message=detail.get("message"),
+            exit_code=detail.get("exitCode")))
+    return PodInfo(
+        namespace=meta.get("namespace", ""),
+        name=meta.get("name", ""),
+        uid=meta.get("uid", ""),
+        labels=dict(meta.get("labels") or {}),
+        phase=status.get("phase") or "Unknown",
+        ready=ready,
+        host_network=bool(spec.get("hostNetwork")),
+        ips=ips,
+        owners=tuple(OwnerRef(kind=o.get("kind", ""), name=o.get("name", ""),
+                              controller=bool(o.get("controller")))
+                     for o in meta.get("ownerReferences") or []),
+        containers=tuple(c.get("name", "") for c in spec.get("containers") or []),
+        ephemeral_specs=tuple(images),
+        ephemeral=tuple(ephemeral),
+        deleting=meta.get("deletionTimestamp") is not None,
+    )
+
+
+def _selector_string(selector: Mapping[str, Any] | None) -> str | None:
+    if not selector:
+        return None
+    parts = [f"{k}={v}" for k, v in (selector.get("matchLabels") or {}).items()]
+    for expr in selector.get("matchExpressions") or []:
+        op, key, values = expr.get("operator"), expr.get("key"), expr.get("values") or []
+        if op == "In":
+            parts.append(f"{key} in ({','.join(values)})")
+        elif op == "NotIn":
+            parts.append(f"{key} notin ({','.join(values)})")
+        elif op == "Exists":
+            parts.append(str(key))
+        elif op == "DoesNotExist":
+            parts.append(f"!{key}")
+    return ",".join(parts) or None
+
+
+class KubernetesGateway:
+    """ClusterGateway over the official client. Construct with `connect(settings=...)`."""
+
+    def __init__(self, *, settings: KubeSettings, configuration: k8s.Configuration,
+                 request_timeout: float | None) -> None:
+        self._settings = settings
+        self._configuration = configuration
+        self._timeout = request_timeout
+        self._core = k8s.CoreV1Api(k8s.ApiClient(configuration=configuration))
+        self._apps = k8s.AppsV1Api(self._core.api_client)
+
+    @property
+    def description(self) -> str:
+        return self._settings.describe()
+
+    # ------------------------------------------------------------------ plumbing
+
+    def _call(self, action: Action, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("_preload_content", False)
+        if self._timeout is not None:
+            kwargs.setdefault("_request_timeout", self._timeout)
+        try:
+            response = fn(*args, **kwargs)
+        except ApiException as exc:
+            raise api_error(status=int(exc.status or 0), body=str(exc.body or ""),
+                            reason=str(exc.reason or ""), action=action) from exc
+        except _UNREACHABLE as exc:
+            raise unreachable(server=self._configuration.host, context=self._settings.context,
+                              detail=_short(exc)) from exc
+        return json.loads(response.data) if hasattr(response, "data") else response
+
+    # ------------------------------------------------------------------ pods
+
+    def list_pods(self, *, namespace: str | None, label_selector: str | None = None
+                  ) -> list[PodInfo]:
+        kwargs = {"label_selector": label_selector} if label_selector else {}
+        if namespace is None:
+            data = self._call(Action("list", "pods"), self._core.list_pod_for_all_namespaces,
+                              **kwargs)
+        else:
+            data = self._call(Action("list", "pods", namespace),
+                              self._core.list_namespaced_pod, namespace, **kwargs)
+        return [pod_info(item) for item in data.get("items") or []]
+
+    def get_pod(self, *, namespace: str, name: str) -> PodInfo:
+        return pod_info(self._call(Action("get", "pods", namespace, name),
+                                   self._core.read_namespaced_pod, name, namespace))
+
+    def patch_pod_labels(self, *, namespace: str, name: str,
+                         labels: Mapping[str, str | None]) -> PodInfo:
+        body = {"metadata": {"labels": dict(labels)}}
+        return pod_info(self._call(Action("patch", "pods", namespace, name),
+                                   self._core.patch_namespaced_pod, name, namespace, body))
+
+    def add_ephemeral_container(self, *, namespace: str, name: str,
+                                container: Mapping[str, Any]) -> PodInfo:
+        # A dict body goes out as a strategic-merge patch, which appends by name; the container
+        # must be wrapped in spec.ephemeralContainers (python#1859: a bare container is ignored).
+        body = {"spec": {"ephemeralContainers": [dict(container)]}}
+        action = Action("patch", "pods/ephemeralcontainers", namespace, name)
+        data = self._call(action, self._core.patch_namespaced_pod_ephemeralcontainers,
+                          name, namespace, body)
+        pod = pod_info(data)
+        if data.get("kind") != "Pod" or container["name"] not in pod.ephemeral_specs:
+            from kubectl_netpoltest.errors import EphemeralUnsupported
+
+            raise EphemeralUnsupported(
+                f"the cluster accepted the ephemeral container for {namespace}/{name} but did not "
+                f"add it (answered kind {data.get('kind')!r})",
+                hint="kubectl-netpoltest needs Kubernetes 1.25 or later.")
+        return pod
+
+    def watch_pod(self, *, namespace: str, name: str, timeout_seconds: int
+                  ) -> Iterator[PodInfo]:
+        """The pod now, then every change until `timeout_seconds` (server-side) pass."""
+        first = self._call(Action("list", "pods", namespace), self._core.list_namespaced_pod,
+                           namespace, field_selector=f"metadata.name={name}")
+        for item in first.get("items") or []:
+            yield pod_info(item)
+        version = (first.get("metadata") or {}).get("resourceVersion")
+        action = Action("watch", "pods", namespace, name)
+        try:
+            response: Any = self._core.list_namespaced_pod(
+                namespace, field_selector=f"metadata.name={name}", watch=True,
+                resource_version=version, timeout_seconds=timeout_seconds,
+                _preload_content=False, _request_timeout=timeout_seconds + 10)
+        except ApiException as exc:
+            raise api_error(status=int(exc.status or 0), body=str(exc.body or ""),
+                            reason=str(exc.reason or ""), action=action) from exc
+        except _UNREACHABLE as exc:
+            raise unreachable(server=self._configuration.host, context=self._settings.context,
+                              detail=_short(exc)) from exc
+        buffer = b""
+        try:
+            for chunk in response.stream(4096, decode_content=True):
+                buffer += chunk
+                while b"\n" in buffer:
+                    line, buffer = buffer.split(b"\n", 1)
+                    if not line.strip():
+                        continue
+                    event = json.loads(line)
+                    if event.get("type") == "ERROR":
+                        obj = event.get("object") or {}
+                        raise ClusterError(f"watching {namespace}/{name} failed: "
+                                           f"{obj.get('message', obj)}")
+                    if event.get("type") in ("ADDED", "MODIFIED", "DELETED"):
+                        pod = pod_info(event.get("object") or {})
+                        yield pod if event["type"] != "DELETED" else pod_deleted(pod)
+        except _UNREACHABLE as exc:
+            raise unreachable(server=self._configuration.host, context=self._settings.context,
+                              detail=_short(exc)) from exc
+        finally:
+            response.release_conn()
+
+    def delete_pod(self, *, namespace: str, name: str, uid: str) -> None:
+        body = {"preconditions": {"uid": uid}}
+        self._call(Action("delete", "pods", namespace, name), self._core.delete_namespaced_pod,
+                   name, namespace, body=body)
+
+    def get_controller(self, *, namespace: str, kind: str, name: str) -> ControllerInfo:
+        readers = {
+            "ReplicaSet": self._apps.read_namespaced_replica_set,
+            "StatefulSet": self._apps.read_namespaced_stateful_set,
+            "Deployment": self._apps.read_namespaced_deployment,
+            "DaemonSet": self._apps.read_namespaced_daemon_set,
+        }
+        if kind not in readers:
+            return ControllerInfo(kind=kind, name=name, replicas=None, selector=None)
+        resource = kind.lower() + "s"
+        data = self._call(Action("get", f"{resource}.apps", namespace, name), readers[kind],
+                          name, namespace)
+        spec = data.get("spec") or {}
+        owners = [OwnerRef(o.get("kind", ""), o.get("name", ""), bool(o.get("controller")))
+                  for o in (data.get("metadata") or {}).get("ownerReferences") or []]
+        return ControllerInfo(kind=kind, name=name, replicas=spec.get("replicas"),
+                              selector=_selector_string(spec.get("selector")),
+                              owner=next((o for o in owners if o.controller), None))
+
+    # ------------------------------------------------------------------ exec
+
+    def exec_lines(self, *, namespace: str, pod: str, container: str, argv: Sequence[str],
+                   timeout_seconds: float, on_line: Callable[[str], None]) -> ExecResult:
+        """Run argv in the container, calling `on_line` per stdout line as it arrives."""
+        action = Action("create", "pods/exec", namespace, pod)
+        api = k8s.CoreV1Api(k8s.ApiClient(configuration=self._configuration))
+        try:
+            ws = stream(api.connect_get_namespaced_pod_exec, pod, namespace, container=container,
+                        command=list(argv), stderr=True, stdin=False, stdout=True, tty=False,
+                        _preload_content=False)
+        except ApiException as exc:
+            raise websocket_error(reason=str(exc.reason or exc), action=action) from exc
+        deadline = time.monotonic() + timeout_seconds
+        pending = ""
+        stderr = ""
+        status = ""
+        try:
+            while ws.is_open() and time.monotonic() < deadline:
+                ws.update(timeout=min(1.0, max(0.0, deadline - time.monotonic())))
+                if ws.peek_stdout():
+                    pending += ws.read_stdout()
+                    *lines, pending = pending.split("\n")
+                    for line in lines:
+                        on_line(line)
+                if ws.peek_stderr():
+                    stderr += ws.read_stderr()
+                if ws.peek_channel(3):
+                    status += ws.read_channel(3)
+            # Drain what arrived with the close.
+            pending += ws.read_stdout() if ws.peek_stdout() else ""
+            stderr += ws.read_stderr() if ws.peek_stderr() else ""
+            status += ws.read_channel(3) if ws.peek_channel(3) else ""
+            timed_out = ws.is_open()
+        except Exception as exc:  # websocket-client raises many types; all mean "broke off"
+            return ExecResult(status=ExecStatus(ExecStatusKind.EXEC_ERROR, None,
+                                                f"exec broke off: {_short(exc)}"),
+                              stderr=stderr)
+        finally:
+            ws.close()
+        for line in pending.split("\n"):
+            if line:
+                on_line(line)
+        if timed_out and not status:
+            return ExecResult(status=ExecStatus(ExecStatusKind.UNKNOWN, None,
+                                                f"exec did not finish within "
+                                                f"{timeout_seconds:.0f}s"),
+                              stderr=stderr)
+        return ExecResult(status=parse_exec_status(status or None), stderr=stderr)
+
+
+def pod_deleted(pod: PodInfo) -> PodInfo:
+    from dataclasses import replace
+
+    return replace(pod, deleting=True, phase="Deleted")
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    return text.splitlines()[0][:300]
+
+
+def connect(*, settings: KubeSettings, request_timeout: float | None) -> KubernetesGateway:
+    """Load credentials the way kubectl would and build the gateway (no request is sent yet)."""
+    try:
+        if settings.in_cluster:
+            configuration = k8s.Configuration()
+            loader: Any = k8s_config
+            loader.load_incluster_config(client_configuration=configuration)
+        else:
+            api_client = cast(Any, k8s_config).new_client_from_config(
+                config_file=os.pathsep.join(settings.files), context=settings.context,
+                persist_config=False)
+            configuration = api_client.configuration
+    except (ConfigException, OSError, ValueError, TypeError) as exc:
+        raise KubeconfigError(f"cannot load the kubeconfig ({settings.describe()}): "
+                              f"{_short(exc)}") from exc
+    return KubernetesGateway(settings=settings, configuration=configuration,
+                             request_timeout=request_timeout)

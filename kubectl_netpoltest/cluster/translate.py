@@ -1,0 +1,99 @@
+"""Turn client-library failures into our own errors at the border, with what to do about them.
+
+The Kubernetes client raises `ApiException` (REST, with a Status JSON body as text), the same
+class with status 0 for every websocket failure ("Handshake status 403 Forbidden ..." followed by
+the body), urllib3 errors for an unreachable server and `ConfigException` for kubeconfig
+trouble. Nothing of these leaks past `cluster/`: each becomes a `ClusterError` subclass whose
+message names the object, the permission or the server involved.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from kubectl_netpoltest.errors import (
+    ClusterError,
+    EphemeralUnsupported,
+    Forbidden,
+    NotFound,
+    Unreachable,
+)
+
+_HANDSHAKE = re.compile(r"Handshake status (\d{3})")
+
+
+@dataclass(frozen=True)
+class Action:
+    """What we were doing, for the message: e.g. verb "patch", resource "pods/ephemeralcontainers"."""
+
+    verb: str
+    resource: str
+    namespace: str | None = None
+    name: str | None = None
+
+    def describe(self) -> str:
+        target = f"{self.resource}"
+        if self.name:
+            target += f" {self.name!r}"
+        if self.namespace:
+            target += f" in namespace {self.namespace!r}"
+        return f"{self.verb} {target}"
+
+
+def _status_from_text(text: str) -> dict[str, Any]:
+    start = text.find("{")
+    if start < 0:
+        return {}
+    try:
+        data = json.loads(text[start:])
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def api_error(*, status: int, body: str, reason: str, action: Action) -> ClusterError:
+    """Map an HTTP failure to a ClusterError; `body` is the raw response text."""
+    data = _status_from_text(body)
+    message = str(data.get("message") or reason or "no message").strip()
+    if status == 401:
+        return Forbidden(f"the cluster did not accept our credentials while trying to "
+                         f"{action.describe()}: {message}",
+                         hint="Log in again or refresh the kubeconfig's credentials.")
+    if status == 403:
+        ns = f" -n {action.namespace}" if action.namespace else ""
+        return Forbidden(
+            f"{message}",
+            hint=f"Needed: {action.verb} {action.resource}{' in namespace ' + action.namespace if action.namespace else ''}"
+            f". Check with: kubectl auth can-i {action.verb} {action.resource}{ns}; "
+            "`kubectl netpoltest rbac` prints the Role the tool needs.")
+    if status == 404:
+        if action.resource == "pods/ephemeralcontainers":
+            details = data.get("details") or {}
+            if not details.get("name"):
+                return EphemeralUnsupported(
+                    "the cluster has no pods/ephemeralcontainers API",
+                    hint="kubectl-netpoltest needs Kubernetes 1.25 or later (ephemeral "
+                    "containers GA).")
+        return NotFound(f"{message} (while trying to {action.describe()})")
+    if status == 422:
+        return ClusterError(f"the cluster rejected the request to {action.describe()}: {message}")
+    return ClusterError(f"could not {action.describe()}: HTTP {status}: {message}")
+
+
+def websocket_error(*, reason: str, action: Action) -> ClusterError:
+    """The client flattens websocket failures into text; recover the HTTP status from it."""
+    match = _HANDSHAKE.search(reason)
+    if match:
+        return api_error(status=int(match.group(1)), body=reason, reason=reason, action=action)
+    return ClusterError(f"could not {action.describe()}: {reason}")
+
+
+def unreachable(*, server: str | None, context: str | None, detail: str) -> Unreachable:
+    where = server or "the API server"
+    ctx = f" (context {context!r})" if context else ""
+    return Unreachable(f"cannot reach {where}{ctx}: {detail}",
+                       hint="Check that the cluster is up and that --context/--kubeconfig point "
+                       "at it.")

@@ -1,0 +1,81 @@
+"""What a run produced: one result per probe, summaries, and the run's exit code.
+
+Reports (console, JUnit, JSON) render these; none of them decides anything.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from kubectl_netpoltest.core.model import Probe
+from kubectl_netpoltest.core.observation import Observation
+from kubectl_netpoltest.core.verdict import Verdict
+from kubectl_netpoltest.exitcodes import ExitCode
+
+
+@dataclass(frozen=True)
+class AddressResult:
+    """The outcome towards one address of a probe's target."""
+
+    address: str | None
+    observation: Observation
+    detail: str
+
+
+@dataclass(frozen=True)
+class ProbeResult:
+    probe: Probe
+    source_pod: str | None
+    """namespace/name of the pod the probe ran from, None if it could not run."""
+    addresses: tuple[AddressResult, ...]
+    verdict: Verdict
+    reason: str
+    seconds: float
+    inconclusive: bool = False
+
+    @property
+    def observation(self) -> Observation:
+        """The observation that decided the verdict (the first address's when they agree)."""
+        if not self.addresses:
+            return Observation.PROBE_ERROR
+        return self.addresses[0].observation
+
+    @property
+    def address_text(self) -> str:
+        return ", ".join(a.address for a in self.addresses if a.address) or "-"
+
+
+@dataclass(frozen=True)
+class Summary:
+    total: int
+    passed: int
+    failed: int
+    errors: int
+    inconclusive: int
+    by_observation: dict[str, int] = field(default_factory=dict)
+
+
+def summarize(results: Sequence[ProbeResult]) -> Summary:
+    verdicts = Counter(r.verdict for r in results)
+    return Summary(
+        total=len(results),
+        passed=verdicts[Verdict.PASS],
+        failed=verdicts[Verdict.FAIL],
+        errors=verdicts[Verdict.ERROR],
+        inconclusive=sum(1 for r in results if r.inconclusive),
+        by_observation=dict(Counter(r.observation.value for r in results)),
+    )
+
+
+def exit_code_for(results: Sequence[ProbeResult], *, interrupted: bool = False) -> ExitCode:
+    """FAIL beats ERROR beats PASS; an empty run proves nothing and is not a success."""
+    if interrupted:
+        return ExitCode.INTERRUPTED
+    summary = summarize(results)
+    if summary.failed:
+        return ExitCode.TEST_FAILURES
+    if summary.errors or summary.total == 0:
+        return ExitCode.INCONCLUSIVE
+    return ExitCode.OK

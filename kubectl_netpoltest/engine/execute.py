@@ -1,0 +1,238 @@
+"""execute: every probe, from inside the prepared pods, one exec per source pod.
+
+All of a source pod's probes run concurrently inside its debug container (bounded), streaming
+one line per result; several source pods run at once, each exec on its own API client. So the
+number of exec calls equals the number of source pods, and the wall time is about
+attempts x timeout plus overhead, however many probes there are.
+
+A source without a prepared pod, a target pod that cannot be found, an exec that fails or a pod
+that vanished since prepare all become ERROR results for the probes concerned, with what to do;
+the rest of the run goes on.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+
+from kubectl_netpoltest.cluster.gateway import ClusterGateway, PodInfo
+from kubectl_netpoltest.core.execstatus import ExecStatusKind
+from kubectl_netpoltest.core.model import HostTarget, PodRef, PodTarget, Probe
+from kubectl_netpoltest.core.observation import Observation, Outcome
+from kubectl_netpoltest.core.probelines import ProbeResultLine, parse_line
+from kubectl_netpoltest.core.probeoutcome import assemble_batch
+from kubectl_netpoltest.core.probes import ProbeTask, build_batch_command
+from kubectl_netpoltest.core.results import AddressResult, ProbeResult
+from kubectl_netpoltest.core.verdict import Judgement, Verdict, classify_addresses
+from kubectl_netpoltest.engine import instrument
+from kubectl_netpoltest.engine.options import ExecuteOptions
+from kubectl_netpoltest.errors import ClusterError
+
+ResultCallback = Callable[[ProbeResult], None]
+LineCallback = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class SourceRun:
+    """Where a source's probes run, or why they cannot."""
+
+    source: PodRef
+    pod: PodInfo | None
+    container: str | None
+    problem: str | None
+
+
+@dataclass(frozen=True)
+class ExecuteOutcome:
+    results: list[ProbeResult]
+    exec_calls: int
+    interrupted: bool
+    seconds: float
+
+
+def find_source(source: PodRef, pods: Sequence[PodInfo], *, spec_path: str) -> SourceRun:
+    matching = sorted((p for p in pods if instrument.matches(source, p) and not p.deleting),
+                      key=lambda p: p.name)
+    for pod in matching:
+        if instrument.is_instrumented(pod):
+            container = instrument.running_debug_container(pod)
+            if container:
+                return SourceRun(source, pod, container, None)
+    prepared = [p for p in matching if instrument.is_instrumented(p)]
+    if prepared:
+        return SourceRun(source, None, None, f"the debug container in {prepared[0].ref} is no "
+                         "longer running (its TTL may have expired); run "
+                         f"`kubectl netpoltest prepare {spec_path}` again")
+    return SourceRun(source, None, None, f"no prepared pod for {source.name} "
+                     f"({source.describe()}); run `kubectl netpoltest prepare {spec_path}` first")
+
+
+def resolve_target(target: PodRef, pods: Sequence[PodInfo]) -> tuple[tuple[str, ...], str | None]:
+    """A target pod's IPs (one per family), or why there are none."""
+    matching = sorted((p for p in pods if instrument.matches(target, p) and not p.deleting
+                       and p.phase == "Running" and p.ips), key=lambda p: (not p.ready, p.name))
+    if not matching:
+        return (), f"target pod {target.name} ({target.describe()}) not found: no running pod " \
+                   "with an IP matches it"
+    return matching[0].ips, None
+
+
+def _error_result(probe: Probe, reason: str, *, source_pod: str | None = None) -> ProbeResult:
+    return ProbeResult(probe=probe, source_pod=source_pod,
+                       addresses=(AddressResult(None, Observation.PROBE_ERROR, reason),),
+                       verdict=Verdict.ERROR, reason=reason, seconds=0.0)
+
+
+def exec_timeout(*, tasks: int, options: ExecuteOptions) -> float:
+    dns = max(5, 2 * options.probe_timeout_seconds)
+    per_task = dns + options.attempts * (options.probe_timeout_seconds + 1)
+    waves = math.ceil(max(1, tasks) / options.parallelism_per_pod)
+    return waves * per_task + 30.0
+
+
+class _Batch:
+    """One source pod's probes: tasks, the address each task stands for, and its results."""
+
+    def __init__(self, *, run: SourceRun, probes: Sequence[Probe],
+                 targets: dict[PodRef, tuple[tuple[str, ...], str | None]]) -> None:
+        self.run = run
+        self.probes = list(probes)
+        self.tasks: list[ProbeTask] = []
+        self.task_probe: dict[str, Probe] = {}
+        self.early: list[ProbeResult] = []
+        for index, probe in enumerate(self.probes):
+            if isinstance(probe.target, HostTarget):
+                hosts: tuple[str, ...] = (probe.target.host,)
+            else:
+                assert isinstance(probe.target, PodTarget)
+                hosts, problem = targets[probe.target.pod]
+                if problem:
+                    self.early.append(_error_result(probe, problem,
+                                                    source_pod=run.pod.ref if run.pod else None))
+                    continue
+            for k, host in enumerate(hosts):
+                task_id = f"p{index}" if len(hosts) == 1 else f"p{index}.{k}"
+                self.tasks.append(ProbeTask(probe_id=task_id, host=host, port=probe.port,
+                                            protocol=probe.protocol))
+                self.task_probe[task_id] = probe
+
+
+def execute(*, gateway_factory: Callable[[], ClusterGateway], probes: Sequence[Probe],
+            options: ExecuteOptions, spec_path: str, on_result: ResultCallback | None = None,
+            on_task_done: Callable[[], None] | None = None) -> ExecuteOutcome:
+    started = time.monotonic()
+    gateway = gateway_factory()
+    sources = list(dict.fromkeys(p.source for p in probes))
+    namespaces = sorted({p.namespace or "default" for p in sources} |
+                        {p.target.pod.namespace or "default" for p in probes
+                         if isinstance(p.target, PodTarget)})
+    pods = {ns: gateway.list_pods(namespace=ns) for ns in namespaces}
+    runs = {s: find_source(s, pods[s.namespace or "default"], spec_path=spec_path)
+            for s in sources}
+    targets = {p.target.pod: resolve_target(p.target.pod, pods[p.target.pod.namespace or
+                                                                "default"])
+               for p in probes if isinstance(p.target, PodTarget)}
+    results: dict[str, ProbeResult] = {}
+    lock = threading.Lock()
+
+    def record(result: ProbeResult) -> None:
+        with lock:
+            results[result.probe.id] = result
+        if on_result is not None:
+            on_result(result)
+
+    batches: list[_Batch] = []
+    for source in sources:
+        mine = [p for p in probes if p.source == source]
+        run = runs[source]
+        if run.problem:
+            for probe in mine:
+                record(_error_result(probe, run.problem))
+            continue
+        batch = _Batch(run=run, probes=mine, targets=targets)
+        for early in batch.early:
+            record(early)
+        if batch.tasks:
+            batches.append(batch)
+
+    interrupted = False
+    pool = ThreadPoolExecutor(max_workers=max(1, options.pods_in_parallel))
+    try:
+        futures = [pool.submit(_run_batch, gateway_factory=gateway_factory, batch=batch,
+                               options=options, spec_path=spec_path, record=record,
+                               on_task_done=on_task_done) for batch in batches]
+        for future in as_completed(futures):
+            future.result()
+    except KeyboardInterrupt:
+        interrupted = True
+        pool.shutdown(wait=False, cancel_futures=True)
+    else:
+        pool.shutdown(wait=True)
+    ordered = []
+    for probe in probes:
+        if probe.id in results:
+            ordered.append(results[probe.id])
+        else:
+            ordered.append(_error_result(probe, "interrupted before this probe finished"))
+    return ExecuteOutcome(results=ordered, exec_calls=len(batches), interrupted=interrupted,
+                          seconds=time.monotonic() - started)
+
+
+def _run_batch(*, gateway_factory: Callable[[], ClusterGateway], batch: _Batch,
+               options: ExecuteOptions, spec_path: str, record: ResultCallback,
+               on_task_done: Callable[[], None] | None) -> None:
+    pod = batch.run.pod
+    assert pod is not None and batch.run.container is not None
+    argv = build_batch_command(tasks=batch.tasks, timeout_seconds=options.probe_timeout_seconds,
+                               attempts=options.attempts,
+                               parallelism=min(options.parallelism_per_pod, 64))
+    lines: list[str] = []
+
+    def on_line(line: str) -> None:
+        lines.append(line)
+        if on_task_done is not None and isinstance(parse_line(line), ProbeResultLine):
+            on_task_done()
+
+    started = time.monotonic()
+    problem: str | None = None
+    try:
+        outcome = gateway_factory().exec_lines(
+            namespace=pod.namespace, pod=pod.name, container=batch.run.container, argv=argv,
+            timeout_seconds=exec_timeout(tasks=len(batch.tasks), options=options),
+            on_line=on_line)
+        status = outcome.status
+        if status.kind is not ExecStatusKind.EXITED or status.exit_code != 0:
+            stderr = outcome.stderr.strip().splitlines()[-1:] if outcome.stderr.strip() else []
+            problem = (f"the probes could not run in {pod.ref} (container "
+                       f"{batch.run.container}): {status.message or status.kind.value}"
+                       + (f"; stderr: {stderr[0]}" if stderr else ""))
+    except ClusterError as exc:
+        problem = (f"source pod {pod.ref} vanished or lost its debug container since prepare "
+                   f"({exc.message}); run `kubectl netpoltest prepare {spec_path}` again")
+    seconds = time.monotonic() - started
+    assembled = assemble_batch(tasks=batch.tasks, lines=lines,
+                               timeout_seconds=options.probe_timeout_seconds)
+    by_probe: dict[str, list[tuple[str | None, Outcome]]] = {}
+    for task in batch.tasks:
+        probe = batch.task_probe[task.probe_id]
+        for item in assembled.outcomes.get(task.probe_id, ()):
+            outcome_item = item.outcome
+            if problem and outcome_item.observation is Observation.PROBE_ERROR:
+                outcome_item = Outcome(Observation.PROBE_ERROR, problem)
+            by_probe.setdefault(probe.id, []).append((item.address or task.host, outcome_item))
+    for probe in batch.probes:
+        if probe.id not in by_probe:
+            continue
+        outcomes = by_probe[probe.id]
+        judgement: Judgement = classify_addresses(expect=probe.expect, outcomes=outcomes,
+                                                  port=probe.port, protocol=probe.protocol,
+                                                  cni_mode=options.cni_mode)
+        record(ProbeResult(
+            probe=probe, source_pod=pod.ref,
+            addresses=tuple(AddressResult(a, o.observation, o.detail) for a, o in outcomes),
+            verdict=judgement.verdict, reason=judgement.reason, seconds=seconds,
+            inconclusive=judgement.inconclusive))

@@ -1,0 +1,50 @@
+"""The wiring of one sandbox: store, registry, data plane, kubelet, controllers, users."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tests.sandbox.apiserver.auth import Authorizer
+from tests.sandbox.controllers import Controllers
+from tests.sandbox.dataplane import DataPlane
+from tests.sandbox.kubelet import Kubelet
+from tests.sandbox.registry import Registry
+from tests.sandbox.resources import NAMESPACES, NETWORKPOLICIES, PODS, SERVICES
+from tests.sandbox.store import Event, Store
+
+SYNC_KINDS = (NAMESPACES, PODS, NETWORKPOLICIES, SERVICES)
+
+
+@dataclass
+class Cluster:
+    store: Store
+    registry: Registry
+    dataplane: DataPlane
+    kubelet: Kubelet
+    controllers: Controllers
+    authorizer: Authorizer
+
+    def snapshot(self) -> dict[str, list[dict]]:
+        """The full desired state Network.sync takes."""
+        return {"namespaces": self.store.list(NAMESPACES), "pods": self.store.list(PODS),
+                "policies": self.store.list(NETWORKPOLICIES),
+                "services": self.store.list(SERVICES)}
+
+    def watch_for_sync(self) -> None:
+        """Any change the data plane cares about schedules a (coalesced) Network.sync."""
+        def on_event(ev: Event) -> None:
+            if ev.rt not in SYNC_KINDS:
+                return
+            if ev.rt == PODS and ev.type == "MODIFIED" and ev.old is not None and \
+                    _pod_net_view(ev.old) == _pod_net_view(ev.obj):
+                return
+            self.dataplane.request_sync()
+        self.store.listen(on_event)
+
+
+def _pod_net_view(p: dict) -> tuple:
+    st = p.get("status") or {}
+    ready = any(c.get("type") == "Ready" and c.get("status") == "True"
+                for c in st.get("conditions") or [])
+    return (p["metadata"].get("labels"), st.get("podIP"), ready,
+            p["metadata"].get("deletionTimestamp"))
