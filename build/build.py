@@ -106,7 +106,8 @@ def package(*, binary: Path, license_file: Path, archive: Path, windows: bool) -
     """Write the archive with the binary (mode 755) and LICENSE at its root.
 
     krew extracts the archive and links `bin`; krew-index requires the LICENSE inside it. Fixed
-    mtimes and owners make the archive, and so its sha256, depend only on the two files.
+    mtimes, owners and no file name in the gzip header make the archive, and so its sha256,
+    depend only on the two files.
     """
     archive.parent.mkdir(parents=True, exist_ok=True)
     members = [
@@ -123,7 +124,7 @@ def package(*, binary: Path, license_file: Path, archive: Path, windows: bool) -
         return archive
     with (
         archive.open("wb") as raw,
-        gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as gz,
+        gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) as gz,
         tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar,
     ):
         for name, data, mode in members:

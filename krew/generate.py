@@ -94,7 +94,10 @@ def render(template: str, *, inputs: Inputs) -> dict[str, Any]:
     """The filled manifest as data: placeholders substituted, one sha256 per kept platform."""
     text = template.replace("{{version}}", inputs.version.removeprefix("v"))
     text = text.replace("{{repository}}", inputs.repository)
-    manifest = yaml.safe_load(text)
+    try:
+        manifest = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise GenerateError(f"the template is not valid YAML once filled in: {exc}") from None
     if not isinstance(manifest, dict):
         raise GenerateError("the template is not a YAML mapping")
     platforms = manifest.get("spec", {}).get("platforms") or []

@@ -123,7 +123,7 @@ def _selector_problems(selector: Any) -> Iterator[str]:
 
 
 def _is_windows(selector: Any) -> bool:
-    if not isinstance(selector, Mapping):
+    if not isinstance(selector, Mapping) or any(_selector_problems(selector)):
         return False
     return any(
         selector_matches(selector, os_name=os_name, arch=arch)
@@ -159,21 +159,27 @@ def _platform_problems(platform: Mapping[str, Any]) -> Iterator[str]:
 
 
 def _coverage_problems(platforms: Sequence[Mapping[str, Any]]) -> Iterator[Problem]:
-    """cmd/validate-krew-manifest: each selector matches a known pair, and no pair twice."""
-    for index, platform in enumerate(platforms):
-        selector = platform.get("selector")
-        if isinstance(selector, Mapping) and not any(
-            selector_matches(selector, os_name=o, arch=a) for o, a in KNOWN_PLATFORMS
-        ):
+    """cmd/validate-krew-manifest: each selector matches a known pair, and no pair twice.
+
+    Selectors that already failed a structural rule are left out: an empty one would match
+    every pair and bury the real problem under overlap reports.
+    """
+    selectors = {
+        index: platform["selector"]
+        for index, platform in enumerate(platforms)
+        if isinstance(platform.get("selector"), Mapping)
+        and not any(_selector_problems(platform["selector"]))
+    }
+    for index, selector in selectors.items():
+        if not any(selector_matches(selector, os_name=o, arch=a) for o, a in KNOWN_PLATFORMS):
             yield Problem(
                 "selector doesn't match any supported platform", f"spec.platforms[{index}]"
             )
     for os_name, arch in KNOWN_PLATFORMS:
         matching = [
             index
-            for index, platform in enumerate(platforms)
-            if isinstance(platform.get("selector"), Mapping)
-            and selector_matches(platform["selector"], os_name=os_name, arch=arch)
+            for index, selector in selectors.items()
+            if selector_matches(selector, os_name=os_name, arch=arch)
         ]
         if len(matching) > 1:
             yield Problem(

@@ -29,8 +29,13 @@ class Session:
 def open_session(*, spec_path: str, flags: KubeFlags) -> Session:
     """Validate first (an invalid spec never reaches the cluster), then connect."""
     spec = load_or_fail(spec_path)
-    settings = resolve(kubeconfig=flags.kubeconfig, context=flags.context,
-                       namespace=flags.namespace, environ=ENV.environ, require=True)
+    settings = resolve(
+        kubeconfig=flags.kubeconfig,
+        context=flags.context,
+        namespace=flags.namespace,
+        environ=ENV.environ,
+        require=True,
+    )
     probes = expand(spec, default_namespace=settings.namespace)
     sources = list(dict.fromkeys(p.source for p in probes))
     from kubectl_netpoltest.cluster.kube import connect

@@ -38,22 +38,44 @@ class OutputFormat(StrEnum):
 def execute(
     spec: SpecArg,
     output: Annotated[OutputFormat, typer.Option("-o", "--output", help="Output format.")] = (
-        OutputFormat.TABLE),
-    junit: Annotated[str, typer.Option(
-        "--junit", help="Where to write the JUnit XML report ('' to skip it).")] = "junit.xml",
-    probe_timeout: Annotated[int, typer.Option(
-        "--probe-timeout", min=1, max=60,
-        help="Seconds each connection attempt may take before it counts as dropped.")] = 2,
-    attempts: Annotated[int, typer.Option(
-        "--attempts", min=1, max=5,
-        help="Attempts per probe; only unanswered attempts are repeated.")] = 3,
-    parallelism: Annotated[int, typer.Option(
-        "--parallelism", min=1, max=64, help="Probes run at once inside each source pod.")] = 32,
-    cni_mode: Annotated[CniMode, typer.Option(
-        "--cni-mode",
-        help="How your CNI treats denied traffic: drop (Calico, Cilium, ...; a refusal then "
-        "means the traffic got through) or reject (kube-router; a refusal counts as "
-        "blocked).")] = CniMode.DROP,
+        OutputFormat.TABLE
+    ),
+    junit: Annotated[
+        str, typer.Option("--junit", help="Where to write the JUnit XML report ('' to skip it).")
+    ] = "junit.xml",
+    probe_timeout: Annotated[
+        int,
+        typer.Option(
+            "--probe-timeout",
+            min=1,
+            max=60,
+            help="Seconds each connection attempt may take before it counts as dropped.",
+        ),
+    ] = 2,
+    attempts: Annotated[
+        int,
+        typer.Option(
+            "--attempts",
+            min=1,
+            max=5,
+            help="Attempts per probe; only unanswered attempts are repeated.",
+        ),
+    ] = 3,
+    parallelism: Annotated[
+        int,
+        typer.Option(
+            "--parallelism", min=1, max=64, help="Probes run at once inside each source pod."
+        ),
+    ] = 32,
+    cni_mode: Annotated[
+        CniMode,
+        typer.Option(
+            "--cni-mode",
+            help="How your CNI treats denied traffic: drop (Calico, Cilium, ...; a refusal then "
+            "means the traffic got through) or reject (kube-router; a refusal counts as "
+            "blocked).",
+        ),
+    ] = CniMode.DROP,
     kubeconfig: KubeconfigOpt = None,
     context: ContextOpt = None,
     namespace: NamespaceOpt = None,
@@ -65,23 +87,46 @@ def execute(
     Exit code 0 when all pass, 1 when any FAILED, 5 when none failed but some could not be
     checked (ERROR). The JUnit report is written even when probes error or you press Ctrl-C.
     """
-    flags = kube_flags(kubeconfig=kubeconfig, context=context, namespace=namespace,
-                       request_timeout=request_timeout, verbosity=verbosity)
-    options = ExecuteOptions(probe_timeout_seconds=probe_timeout, attempts=attempts,
-                             parallelism_per_pod=parallelism, cni_mode=cni_mode)
+    flags = kube_flags(
+        kubeconfig=kubeconfig,
+        context=context,
+        namespace=namespace,
+        request_timeout=request_timeout,
+        verbosity=verbosity,
+    )
+    options = ExecuteOptions(
+        probe_timeout_seconds=probe_timeout,
+        attempts=attempts,
+        parallelism_per_pod=parallelism,
+        cni_mode=cni_mode,
+    )
     session = open_session(spec_path=spec, flags=flags)
     with progress(ENV.stderr, description="probing", total=len(session.probes)) as bar:
-        outcome = run_execute(gateway_factory=lambda: session.gateway, probes=session.probes,
-                              options=options, spec_path=spec,
-                              on_result=lambda _r: bar.advance(bar.task_ids[0]))
+        outcome = run_execute(
+            gateway_factory=lambda: session.gateway,
+            probes=session.probes,
+            options=options,
+            spec_path=spec,
+            on_result=lambda _r: bar.advance(bar.task_ids[0]),
+        )
     if junit:
         write_junit(outcome.results, junit, interrupted=outcome.interrupted)
     if output is OutputFormat.JSON:
-        write_results_json(outcome.results, ENV.stdout, seconds=outcome.seconds,
-                           exec_calls=outcome.exec_calls, interrupted=outcome.interrupted)
+        write_results_json(
+            outcome.results,
+            ENV.stdout,
+            seconds=outcome.seconds,
+            exec_calls=outcome.exec_calls,
+            interrupted=outcome.interrupted,
+        )
     else:
-        write_results(outcome.results, ENV.stdout, seconds=outcome.seconds,
-                      exec_calls=outcome.exec_calls, interrupted=outcome.interrupted)
+        write_results(
+            outcome.results,
+            ENV.stdout,
+            seconds=outcome.seconds,
+            exec_calls=outcome.exec_calls,
+            interrupted=outcome.interrupted,
+        )
         if junit:
             ENV.stdout.write(f"JUnit report: {junit}\n")
     code = exit_code_for(outcome.results, interrupted=outcome.interrupted)

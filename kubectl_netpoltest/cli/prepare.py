@@ -34,14 +34,23 @@ def _seconds(text: str, flag: str) -> int:
 
 def prepare(
     spec: SpecArg,
-    image: Annotated[str | None, typer.Option(
-        "--image", help=f"Probe image (default: the spec's `image:`, else {DEFAULT_IMAGE}).",
-        show_default=False)] = None,
-    ttl: Annotated[str, typer.Option(
-        "--ttl", help="How long the debug container stays alive before it exits by itself.")
+    image: Annotated[
+        str | None,
+        typer.Option(
+            "--image",
+            help=f"Probe image (default: the spec's `image:`, else {DEFAULT_IMAGE}).",
+            show_default=False,
+        ),
+    ] = None,
+    ttl: Annotated[
+        str,
+        typer.Option(
+            "--ttl", help="How long the debug container stays alive before it exits by itself."
+        ),
     ] = "1h",
-    timeout: Annotated[str, typer.Option(
-        "--timeout", help="How long to wait for every debug container to run.")] = "2m",
+    timeout: Annotated[
+        str, typer.Option("--timeout", help="How long to wait for every debug container to run.")
+    ] = "2m",
     kubeconfig: KubeconfigOpt = None,
     context: ContextOpt = None,
     namespace: NamespaceOpt = None,
@@ -53,21 +62,36 @@ def prepare(
     Runs for all sources in parallel and is idempotent: a pod that already has our running
     debug container is reused and nothing changes.
     """
-    flags = kube_flags(kubeconfig=kubeconfig, context=context, namespace=namespace,
-                       request_timeout=request_timeout, verbosity=verbosity)
-    options = PrepareOptions(ttl_seconds=_seconds(ttl, "--ttl"),
-                             timeout_seconds=_seconds(timeout, "--timeout"),
-                             image=image or "")
+    flags = kube_flags(
+        kubeconfig=kubeconfig,
+        context=context,
+        namespace=namespace,
+        request_timeout=request_timeout,
+        verbosity=verbosity,
+    )
+    options = PrepareOptions(
+        ttl_seconds=_seconds(ttl, "--ttl"),
+        timeout_seconds=_seconds(timeout, "--timeout"),
+        image=image or "",
+    )
     session = open_session(spec_path=spec, flags=flags)
-    options = PrepareOptions(image=image or session.spec.image or DEFAULT_IMAGE,
-                             ttl_seconds=options.ttl_seconds,
-                             timeout_seconds=options.timeout_seconds)
-    with progress(ENV.stderr, description="preparing source pods",
-                  total=len(session.sources)) as bar:
-        results = run_prepare(gateway=session.gateway, sources=session.sources, options=options,
-                              on_done=lambda _r: bar.advance(bar.task_ids[0]))
+    options = PrepareOptions(
+        image=image or session.spec.image or DEFAULT_IMAGE,
+        ttl_seconds=options.ttl_seconds,
+        timeout_seconds=options.timeout_seconds,
+    )
+    with progress(
+        ENV.stderr, description="preparing source pods", total=len(session.sources)
+    ) as bar:
+        results = run_prepare(
+            gateway=session.gateway,
+            sources=session.sources,
+            options=options,
+            on_done=lambda _r: bar.advance(bar.task_ids[0]),
+        )
     write_prepare(results, ENV.stdout, context=session.gateway.description, image=options.image)
     failed = [r for r in results if not r.ok]
     if failed:
-        raise ClusterError(f"{len(failed)} of {len(results)} sources could not be prepared; "
-                           "see above")
+        raise ClusterError(
+            f"{len(failed)} of {len(results)} sources could not be prepared; see above"
+        )

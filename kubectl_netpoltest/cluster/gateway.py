@@ -86,22 +86,34 @@ class ClusterGateway(Protocol):
     @property
     def description(self) -> str: ...
 
-    def list_pods(self, *, namespace: str | None, label_selector: str | None = None
-                  ) -> list[PodInfo]: ...
+    def list_pods(
+        self, *, namespace: str | None, label_selector: str | None = None
+    ) -> list[PodInfo]: ...
 
     def get_pod(self, *, namespace: str, name: str) -> PodInfo: ...
 
-    def patch_pod_labels(self, *, namespace: str, name: str,
-                         labels: Mapping[str, str | None]) -> PodInfo: ...
+    def patch_pod_labels(
+        self, *, namespace: str, name: str, labels: Mapping[str, str | None]
+    ) -> PodInfo: ...
 
-    def add_ephemeral_container(self, *, namespace: str, name: str,
-                                container: Mapping[str, Any]) -> PodInfo: ...
+    def add_ephemeral_container(
+        self, *, namespace: str, name: str, container: Mapping[str, Any]
+    ) -> PodInfo: ...
 
-    def watch_pod(self, *, namespace: str, name: str, timeout_seconds: int
-                  ) -> Iterator[PodInfo]: ...
+    def watch_pod(
+        self, *, namespace: str, name: str, timeout_seconds: int
+    ) -> Iterator[PodInfo]: ...
 
-    def exec_lines(self, *, namespace: str, pod: str, container: str, argv: Sequence[str],
-                   timeout_seconds: float, on_line: Callable[[str], None]) -> ExecResult: ...
+    def exec_lines(
+        self,
+        *,
+        namespace: str,
+        pod: str,
+        container: str,
+        argv: Sequence[str],
+        timeout_seconds: float,
+        on_line: Callable[[str], None],
+    ) -> ExecResult: ...
 
     def delete_pod(self, *, namespace: str, name: str, uid: str) -> None: ...
 

@@ -44,8 +44,13 @@ from kubectl_netpoltest.cluster.translate import (
 from kubectl_netpoltest.core.execstatus import ExecStatus, ExecStatusKind, parse_exec_status
 from kubectl_netpoltest.errors import ClusterError, KubeconfigError
 
-_UNREACHABLE = (urllib3.exceptions.MaxRetryError, urllib3.exceptions.ProtocolError,
-                urllib3.exceptions.TimeoutError, ConnectionError, OSError)
+_UNREACHABLE = (
+    urllib3.exceptions.MaxRetryError,
+    urllib3.exceptions.ProtocolError,
+    urllib3.exceptions.TimeoutError,
+    ConnectionError,
+    OSError,
+)
 
 
 def pod_info(data: Mapping[str, Any]) -> PodInfo:
@@ -62,13 +67,20 @@ def pod_info(data: Mapping[str, Any]) -> PodInfo:
     ephemeral = []
     for item in status.get("ephemeralContainerStatuses") or []:
         state = item.get("state") or {}
-        kind = next((k for k in ("running", "waiting", "terminated") if state.get(k) is not None),
-                    "unknown")
+        kind = next(
+            (k for k in ("running", "waiting", "terminated") if state.get(k) is not None), "unknown"
+        )
         detail = state.get(kind) or {}
-        ephemeral.append(ContainerState(
-            name=item.get("name", ""), image=item.get("image") or images.get(item.get("name"), ""),
-            state=kind, reason=detail.get("reason"), message=detail.get("message"),
-            exit_code=detail.get("exitCode")))
+        ephemeral.append(
+            ContainerState(
+                name=item.get("name", ""),
+                image=item.get("image") or images.get(item.get("name"), ""),
+                state=kind,
+                reason=detail.get("reason"),
+                message=detail.get("message"),
+                exit_code=detail.get("exitCode"),
+            )
+        )
     return PodInfo(
         namespace=meta.get("namespace", ""),
         name=meta.get("name", ""),
@@ -78,9 +90,12 @@ def pod_info(data: Mapping[str, Any]) -> PodInfo:
         ready=ready,
         host_network=bool(spec.get("hostNetwork")),
         ips=ips,
-        owners=tuple(OwnerRef(kind=o.get("kind", ""), name=o.get("name", ""),
-                              controller=bool(o.get("controller")))
-                     for o in meta.get("ownerReferences") or []),
+        owners=tuple(
+            OwnerRef(
+                kind=o.get("kind", ""), name=o.get("name", ""), controller=bool(o.get("controller"))
+            )
+            for o in meta.get("ownerReferences") or []
+        ),
         containers=tuple(c.get("name", "") for c in spec.get("containers") or []),
         ephemeral_specs=tuple(images),
         ephemeral=tuple(ephemeral),
@@ -108,8 +123,13 @@ def _selector_string(selector: Mapping[str, Any] | None) -> str | None:
 class KubernetesGateway:
     """ClusterGateway over the official client. Construct with `connect(settings=...)`."""
 
-    def __init__(self, *, settings: KubeSettings, configuration: k8s.Configuration,
-                 request_timeout: float | None) -> None:
+    def __init__(
+        self,
+        *,
+        settings: KubeSettings,
+        configuration: k8s.Configuration,
+        request_timeout: float | None,
+    ) -> None:
         self._settings = settings
         self._configuration = configuration
         self._timeout = request_timeout
@@ -129,44 +149,71 @@ class KubernetesGateway:
         try:
             response = fn(*args, **kwargs)
         except ApiException as exc:
-            raise api_error(status=int(exc.status or 0), body=str(exc.body or ""),
-                            reason=str(exc.reason or ""), action=action) from exc
+            raise api_error(
+                status=int(exc.status or 0),
+                body=str(exc.body or ""),
+                reason=str(exc.reason or ""),
+                action=action,
+            ) from exc
         except _UNREACHABLE as exc:
-            raise unreachable(server=self._configuration.host, context=self._settings.context,
-                              detail=_short(exc)) from exc
+            raise unreachable(
+                server=self._configuration.host, context=self._settings.context, detail=_short(exc)
+            ) from exc
         return json.loads(response.data) if hasattr(response, "data") else response
 
     # ------------------------------------------------------------------ pods
 
-    def list_pods(self, *, namespace: str | None, label_selector: str | None = None
-                  ) -> list[PodInfo]:
+    def list_pods(
+        self, *, namespace: str | None, label_selector: str | None = None
+    ) -> list[PodInfo]:
         kwargs = {"label_selector": label_selector} if label_selector else {}
         if namespace is None:
-            data = self._call(Action("list", "pods"), self._core.list_pod_for_all_namespaces,
-                              **kwargs)
+            data = self._call(
+                Action("list", "pods"), self._core.list_pod_for_all_namespaces, **kwargs
+            )
         else:
-            data = self._call(Action("list", "pods", namespace),
-                              self._core.list_namespaced_pod, namespace, **kwargs)
+            data = self._call(
+                Action("list", "pods", namespace),
+                self._core.list_namespaced_pod,
+                namespace,
+                **kwargs,
+            )
         return [pod_info(item) for item in data.get("items") or []]
 
     def get_pod(self, *, namespace: str, name: str) -> PodInfo:
-        return pod_info(self._call(Action("get", "pods", namespace, name),
-                                   self._core.read_namespaced_pod, name, namespace))
+        return pod_info(
+            self._call(
+                Action("get", "pods", namespace, name),
+                self._core.read_namespaced_pod,
+                name,
+                namespace,
+            )
+        )
 
-    def patch_pod_labels(self, *, namespace: str, name: str,
-                         labels: Mapping[str, str | None]) -> PodInfo:
+    def patch_pod_labels(
+        self, *, namespace: str, name: str, labels: Mapping[str, str | None]
+    ) -> PodInfo:
         body = {"metadata": {"labels": dict(labels)}}
-        return pod_info(self._call(Action("patch", "pods", namespace, name),
-                                   self._core.patch_namespaced_pod, name, namespace, body))
+        return pod_info(
+            self._call(
+                Action("patch", "pods", namespace, name),
+                self._core.patch_namespaced_pod,
+                name,
+                namespace,
+                body,
+            )
+        )
 
-    def add_ephemeral_container(self, *, namespace: str, name: str,
-                                container: Mapping[str, Any]) -> PodInfo:
+    def add_ephemeral_container(
+        self, *, namespace: str, name: str, container: Mapping[str, Any]
+    ) -> PodInfo:
         # A dict body goes out as a strategic-merge patch, which appends by name; the container
         # must be wrapped in spec.ephemeralContainers (python#1859: a bare container is ignored).
         body = {"spec": {"ephemeralContainers": [dict(container)]}}
         action = Action("patch", "pods/ephemeralcontainers", namespace, name)
-        data = self._call(action, self._core.patch_namespaced_pod_ephemeralcontainers,
-                          name, namespace, body)
+        data = self._call(
+            action, self._core.patch_namespaced_pod_ephemeralcontainers, name, namespace, body
+        )
         pod = pod_info(data)
         if data.get("kind") != "Pod" or container["name"] not in pod.ephemeral_specs:
             from kubectl_netpoltest.errors import EphemeralUnsupported
@@ -174,29 +221,43 @@ class KubernetesGateway:
             raise EphemeralUnsupported(
                 f"the cluster accepted the ephemeral container for {namespace}/{name} but did not "
                 f"add it (answered kind {data.get('kind')!r})",
-                hint="kubectl-netpoltest needs Kubernetes 1.25 or later.")
+                hint="kubectl-netpoltest needs Kubernetes 1.25 or later.",
+            )
         return pod
 
-    def watch_pod(self, *, namespace: str, name: str, timeout_seconds: int
-                  ) -> Iterator[PodInfo]:
+    def watch_pod(self, *, namespace: str, name: str, timeout_seconds: int) -> Iterator[PodInfo]:
         """The pod now, then every change until `timeout_seconds` (server-side) pass."""
-        first = self._call(Action("list", "pods", namespace), self._core.list_namespaced_pod,
-                           namespace, field_selector=f"metadata.name={name}")
+        first = self._call(
+            Action("list", "pods", namespace),
+            self._core.list_namespaced_pod,
+            namespace,
+            field_selector=f"metadata.name={name}",
+        )
         for item in first.get("items") or []:
             yield pod_info(item)
         version = (first.get("metadata") or {}).get("resourceVersion")
         action = Action("watch", "pods", namespace, name)
         try:
             response: Any = self._core.list_namespaced_pod(
-                namespace, field_selector=f"metadata.name={name}", watch=True,
-                resource_version=version, timeout_seconds=timeout_seconds,
-                _preload_content=False, _request_timeout=timeout_seconds + 10)
+                namespace,
+                field_selector=f"metadata.name={name}",
+                watch=True,
+                resource_version=version,
+                timeout_seconds=timeout_seconds,
+                _preload_content=False,
+                _request_timeout=timeout_seconds + 10,
+            )
         except ApiException as exc:
-            raise api_error(status=int(exc.status or 0), body=str(exc.body or ""),
-                            reason=str(exc.reason or ""), action=action) from exc
+            raise api_error(
+                status=int(exc.status or 0),
+                body=str(exc.body or ""),
+                reason=str(exc.reason or ""),
+                action=action,
+            ) from exc
         except _UNREACHABLE as exc:
-            raise unreachable(server=self._configuration.host, context=self._settings.context,
-                              detail=_short(exc)) from exc
+            raise unreachable(
+                server=self._configuration.host, context=self._settings.context, detail=_short(exc)
+            ) from exc
         buffer = b""
         try:
             for chunk in response.stream(4096, decode_content=True):
@@ -208,21 +269,28 @@ class KubernetesGateway:
                     event = json.loads(line)
                     if event.get("type") == "ERROR":
                         obj = event.get("object") or {}
-                        raise ClusterError(f"watching {namespace}/{name} failed: "
-                                           f"{obj.get('message', obj)}")
+                        raise ClusterError(
+                            f"watching {namespace}/{name} failed: {obj.get('message', obj)}"
+                        )
                     if event.get("type") in ("ADDED", "MODIFIED", "DELETED"):
                         pod = pod_info(event.get("object") or {})
                         yield pod if event["type"] != "DELETED" else pod_deleted(pod)
         except _UNREACHABLE as exc:
-            raise unreachable(server=self._configuration.host, context=self._settings.context,
-                              detail=_short(exc)) from exc
+            raise unreachable(
+                server=self._configuration.host, context=self._settings.context, detail=_short(exc)
+            ) from exc
         finally:
             response.release_conn()
 
     def delete_pod(self, *, namespace: str, name: str, uid: str) -> None:
         body = {"preconditions": {"uid": uid}}
-        self._call(Action("delete", "pods", namespace, name), self._core.delete_namespaced_pod,
-                   name, namespace, body=body)
+        self._call(
+            Action("delete", "pods", namespace, name),
+            self._core.delete_namespaced_pod,
+            name,
+            namespace,
+            body=body,
+        )
 
     def get_controller(self, *, namespace: str, kind: str, name: str) -> ControllerInfo:
         readers = {
@@ -234,26 +302,50 @@ class KubernetesGateway:
         if kind not in readers:
             return ControllerInfo(kind=kind, name=name, replicas=None, selector=None)
         resource = kind.lower() + "s"
-        data = self._call(Action("get", f"{resource}.apps", namespace, name), readers[kind],
-                          name, namespace)
+        data = self._call(
+            Action("get", f"{resource}.apps", namespace, name), readers[kind], name, namespace
+        )
         spec = data.get("spec") or {}
-        owners = [OwnerRef(o.get("kind", ""), o.get("name", ""), bool(o.get("controller")))
-                  for o in (data.get("metadata") or {}).get("ownerReferences") or []]
-        return ControllerInfo(kind=kind, name=name, replicas=spec.get("replicas"),
-                              selector=_selector_string(spec.get("selector")),
-                              owner=next((o for o in owners if o.controller), None))
+        owners = [
+            OwnerRef(o.get("kind", ""), o.get("name", ""), bool(o.get("controller")))
+            for o in (data.get("metadata") or {}).get("ownerReferences") or []
+        ]
+        return ControllerInfo(
+            kind=kind,
+            name=name,
+            replicas=spec.get("replicas"),
+            selector=_selector_string(spec.get("selector")),
+            owner=next((o for o in owners if o.controller), None),
+        )
 
     # ------------------------------------------------------------------ exec
 
-    def exec_lines(self, *, namespace: str, pod: str, container: str, argv: Sequence[str],
-                   timeout_seconds: float, on_line: Callable[[str], None]) -> ExecResult:
+    def exec_lines(
+        self,
+        *,
+        namespace: str,
+        pod: str,
+        container: str,
+        argv: Sequence[str],
+        timeout_seconds: float,
+        on_line: Callable[[str], None],
+    ) -> ExecResult:
         """Run argv in the container, calling `on_line` per stdout line as it arrives."""
         action = Action("create", "pods/exec", namespace, pod)
         api = k8s.CoreV1Api(k8s.ApiClient(configuration=self._configuration))
         try:
-            ws = stream(api.connect_get_namespaced_pod_exec, pod, namespace, container=container,
-                        command=list(argv), stderr=True, stdin=False, stdout=True, tty=False,
-                        _preload_content=False)
+            ws = stream(
+                api.connect_get_namespaced_pod_exec,
+                pod,
+                namespace,
+                container=container,
+                command=list(argv),
+                stderr=True,
+                stdin=False,
+                stdout=True,
+                tty=False,
+                _preload_content=False,
+            )
         except ApiException as exc:
             raise websocket_error(reason=str(exc.reason or exc), action=action) from exc
         deadline = time.monotonic() + timeout_seconds
@@ -278,19 +370,26 @@ class KubernetesGateway:
             status += ws.read_channel(3) if ws.peek_channel(3) else ""
             timed_out = ws.is_open()
         except Exception as exc:  # websocket-client raises many types; all mean "broke off"
-            return ExecResult(status=ExecStatus(ExecStatusKind.EXEC_ERROR, None,
-                                                f"exec broke off: {_short(exc)}"),
-                              stderr=stderr)
+            return ExecResult(
+                status=ExecStatus(
+                    ExecStatusKind.EXEC_ERROR, None, f"exec broke off: {_short(exc)}"
+                ),
+                stderr=stderr,
+            )
         finally:
             ws.close()
         for line in pending.split("\n"):
             if line:
                 on_line(line)
         if timed_out and not status:
-            return ExecResult(status=ExecStatus(ExecStatusKind.UNKNOWN, None,
-                                                f"exec did not finish within "
-                                                f"{timeout_seconds:.0f}s"),
-                              stderr=stderr)
+            return ExecResult(
+                status=ExecStatus(
+                    ExecStatusKind.UNKNOWN,
+                    None,
+                    f"exec did not finish within {timeout_seconds:.0f}s",
+                ),
+                stderr=stderr,
+            )
         return ExecResult(status=parse_exec_status(status or None), stderr=stderr)
 
 
@@ -314,11 +413,15 @@ def connect(*, settings: KubeSettings, request_timeout: float | None) -> Kuberne
             loader.load_incluster_config(client_configuration=configuration)
         else:
             api_client = cast(Any, k8s_config).new_client_from_config(
-                config_file=os.pathsep.join(settings.files), context=settings.context,
-                persist_config=False)
+                config_file=os.pathsep.join(settings.files),
+                context=settings.context,
+                persist_config=False,
+            )
             configuration = api_client.configuration
     except (ConfigException, OSError, ValueError, TypeError) as exc:
-        raise KubeconfigError(f"cannot load the kubeconfig ({settings.describe()}): "
-                              f"{_short(exc)}") from exc
-    return KubernetesGateway(settings=settings, configuration=configuration,
-                             request_timeout=request_timeout)
+        raise KubeconfigError(
+            f"cannot load the kubeconfig ({settings.describe()}): {_short(exc)}"
+        ) from exc
+    return KubernetesGateway(
+        settings=settings, configuration=configuration, request_timeout=request_timeout
+    )

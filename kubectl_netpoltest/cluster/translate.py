@@ -27,7 +27,7 @@ _HANDSHAKE = re.compile(r"Handshake status (\d{3})")
 
 @dataclass(frozen=True)
 class Action:
-    """What we were doing, for the message: e.g. verb "patch", resource "pods/ephemeralcontainers"."""
+    """What we were doing, for messages: e.g. "patch" "pods/ephemeralcontainers"."""
 
     verb: str
     resource: str
@@ -59,16 +59,19 @@ def api_error(*, status: int, body: str, reason: str, action: Action) -> Cluster
     data = _status_from_text(body)
     message = str(data.get("message") or reason or "no message").strip()
     if status == 401:
-        return Forbidden(f"the cluster did not accept our credentials while trying to "
-                         f"{action.describe()}: {message}",
-                         hint="Log in again or refresh the kubeconfig's credentials.")
+        return Forbidden(
+            f"the cluster did not accept our credentials while trying to "
+            f"{action.describe()}: {message}",
+            hint="Log in again or refresh the kubeconfig's credentials.",
+        )
     if status == 403:
         ns = f" -n {action.namespace}" if action.namespace else ""
         return Forbidden(
             f"{message}",
             hint=f"Needed: {action.verb} {action.resource}{' in namespace ' + action.namespace if action.namespace else ''}"
             f". Check with: kubectl auth can-i {action.verb} {action.resource}{ns}; "
-            "`kubectl netpoltest rbac` prints the Role the tool needs.")
+            "`kubectl netpoltest rbac` prints the Role the tool needs.",
+        )
     if status == 404:
         if action.resource == "pods/ephemeralcontainers":
             details = data.get("details") or {}
@@ -76,7 +79,8 @@ def api_error(*, status: int, body: str, reason: str, action: Action) -> Cluster
                 return EphemeralUnsupported(
                     "the cluster has no pods/ephemeralcontainers API",
                     hint="kubectl-netpoltest needs Kubernetes 1.25 or later (ephemeral "
-                    "containers GA).")
+                    "containers GA).",
+                )
         return NotFound(f"{message} (while trying to {action.describe()})")
     if status == 422:
         return ClusterError(f"the cluster rejected the request to {action.describe()}: {message}")
@@ -94,6 +98,7 @@ def websocket_error(*, reason: str, action: Action) -> ClusterError:
 def unreachable(*, server: str | None, context: str | None, detail: str) -> Unreachable:
     where = server or "the API server"
     ctx = f" (context {context!r})" if context else ""
-    return Unreachable(f"cannot reach {where}{ctx}: {detail}",
-                       hint="Check that the cluster is up and that --context/--kubeconfig point "
-                       "at it.")
+    return Unreachable(
+        f"cannot reach {where}{ctx}: {detail}",
+        hint="Check that the cluster is up and that --context/--kubeconfig point at it.",
+    )

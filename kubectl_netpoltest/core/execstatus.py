@@ -61,9 +61,12 @@ def parse_exec_status(raw: str | bytes | None) -> ExecStatus:
     if not text:
         return _unknown("the exec status channel was empty")
     try:
-        status, _ = json.JSONDecoder().raw_decode(text)
+        status, end = json.JSONDecoder().raw_decode(text)
     except ValueError:
         return _error(text)
+    if text[end:].strip():
+        # Exactly one Status is sent; anything more means we cannot trust which one counts.
+        return _error(f"more than one exec status received: {text}")
     if not isinstance(status, dict):
         return _error(f"unexpected exec status: {text}")
     return _from_status(status, text)

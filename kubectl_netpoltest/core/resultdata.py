@@ -34,14 +34,20 @@ def result_dict(result: ProbeResult) -> dict[str, Any]:
     }
 
 
-def run_dict(results: Sequence[ProbeResult], *, seconds: float, exec_calls: int,
-             interrupted: bool) -> dict[str, Any]:
+def run_dict(
+    results: Sequence[ProbeResult], *, seconds: float, exec_calls: int, interrupted: bool
+) -> dict[str, Any]:
     summary = summarize(results)
     return {
         "summary": {
-            "total": summary.total, "passed": summary.passed, "failed": summary.failed,
-            "errors": summary.errors, "inconclusive": summary.inconclusive,
-            "seconds": round(seconds, 3), "execCalls": exec_calls, "interrupted": interrupted,
+            "total": summary.total,
+            "passed": summary.passed,
+            "failed": summary.failed,
+            "errors": summary.errors,
+            "inconclusive": summary.inconclusive,
+            "seconds": round(seconds, 3),
+            "execCalls": exec_calls,
+            "interrupted": interrupted,
         },
         "results": [result_dict(r) for r in results],
     }

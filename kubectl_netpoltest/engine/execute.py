@@ -55,8 +55,9 @@ class ExecuteOutcome:
 
 
 def find_source(source: PodRef, pods: Sequence[PodInfo], *, spec_path: str) -> SourceRun:
-    matching = sorted((p for p in pods if instrument.matches(source, p) and not p.deleting),
-                      key=lambda p: p.name)
+    matching = sorted(
+        (p for p in pods if instrument.matches(source, p) and not p.deleting), key=lambda p: p.name
+    )
     for pod in matching:
         if instrument.is_instrumented(pod):
             container = instrument.running_debug_container(pod)
@@ -64,27 +65,51 @@ def find_source(source: PodRef, pods: Sequence[PodInfo], *, spec_path: str) -> S
                 return SourceRun(source, pod, container, None)
     prepared = [p for p in matching if instrument.is_instrumented(p)]
     if prepared:
-        return SourceRun(source, None, None, f"the debug container in {prepared[0].ref} is no "
-                         "longer running (its TTL may have expired); run "
-                         f"`kubectl netpoltest prepare {spec_path}` again")
-    return SourceRun(source, None, None, f"no prepared pod for {source.name} "
-                     f"({source.describe()}); run `kubectl netpoltest prepare {spec_path}` first")
+        return SourceRun(
+            source,
+            None,
+            None,
+            f"the debug container in {prepared[0].ref} is no "
+            "longer running (its TTL may have expired); run "
+            f"`kubectl netpoltest prepare {spec_path}` again",
+        )
+    return SourceRun(
+        source,
+        None,
+        None,
+        f"no prepared pod for {source.name} "
+        f"({source.describe()}); run `kubectl netpoltest prepare {spec_path}` first",
+    )
 
 
 def resolve_target(target: PodRef, pods: Sequence[PodInfo]) -> tuple[tuple[str, ...], str | None]:
     """A target pod's IPs (one per family), or why there are none."""
-    matching = sorted((p for p in pods if instrument.matches(target, p) and not p.deleting
-                       and p.phase == "Running" and p.ips), key=lambda p: (not p.ready, p.name))
+    matching = sorted(
+        (
+            p
+            for p in pods
+            if instrument.matches(target, p) and not p.deleting and p.phase == "Running" and p.ips
+        ),
+        key=lambda p: (not p.ready, p.name),
+    )
     if not matching:
-        return (), f"target pod {target.name} ({target.describe()}) not found: no running pod " \
-                   "with an IP matches it"
+        return (
+            (),
+            f"target pod {target.name} ({target.describe()}) not found: no running pod "
+            "with an IP matches it",
+        )
     return matching[0].ips, None
 
 
 def _error_result(probe: Probe, reason: str, *, source_pod: str | None = None) -> ProbeResult:
-    return ProbeResult(probe=probe, source_pod=source_pod,
-                       addresses=(AddressResult(None, Observation.PROBE_ERROR, reason),),
-                       verdict=Verdict.ERROR, reason=reason, seconds=0.0)
+    return ProbeResult(
+        probe=probe,
+        source_pod=source_pod,
+        addresses=(AddressResult(None, Observation.PROBE_ERROR, reason),),
+        verdict=Verdict.ERROR,
+        reason=reason,
+        seconds=0.0,
+    )
 
 
 def exec_timeout(*, tasks: int, options: ExecuteOptions) -> float:
@@ -97,8 +122,13 @@ def exec_timeout(*, tasks: int, options: ExecuteOptions) -> float:
 class _Batch:
     """One source pod's probes: tasks, the address each task stands for, and its results."""
 
-    def __init__(self, *, run: SourceRun, probes: Sequence[Probe],
-                 targets: dict[PodRef, tuple[tuple[str, ...], str | None]]) -> None:
+    def __init__(
+        self,
+        *,
+        run: SourceRun,
+        probes: Sequence[Probe],
+        targets: dict[PodRef, tuple[tuple[str, ...], str | None]],
+    ) -> None:
         self.run = run
         self.probes = list(probes)
         self.tasks: list[ProbeTask] = []
@@ -111,31 +141,41 @@ class _Batch:
                 assert isinstance(probe.target, PodTarget)
                 hosts, problem = targets[probe.target.pod]
                 if problem:
-                    self.early.append(_error_result(probe, problem,
-                                                    source_pod=run.pod.ref if run.pod else None))
+                    self.early.append(
+                        _error_result(probe, problem, source_pod=run.pod.ref if run.pod else None)
+                    )
                     continue
             for k, host in enumerate(hosts):
                 task_id = f"p{index}" if len(hosts) == 1 else f"p{index}.{k}"
-                self.tasks.append(ProbeTask(probe_id=task_id, host=host, port=probe.port,
-                                            protocol=probe.protocol))
+                self.tasks.append(
+                    ProbeTask(probe_id=task_id, host=host, port=probe.port, protocol=probe.protocol)
+                )
                 self.task_probe[task_id] = probe
 
 
-def execute(*, gateway_factory: Callable[[], ClusterGateway], probes: Sequence[Probe],
-            options: ExecuteOptions, spec_path: str, on_result: ResultCallback | None = None,
-            on_task_done: Callable[[], None] | None = None) -> ExecuteOutcome:
+def execute(
+    *,
+    gateway_factory: Callable[[], ClusterGateway],
+    probes: Sequence[Probe],
+    options: ExecuteOptions,
+    spec_path: str,
+    on_result: ResultCallback | None = None,
+    on_task_done: Callable[[], None] | None = None,
+) -> ExecuteOutcome:
     started = time.monotonic()
     gateway = gateway_factory()
     sources = list(dict.fromkeys(p.source for p in probes))
-    namespaces = sorted({p.namespace or "default" for p in sources} |
-                        {p.target.pod.namespace or "default" for p in probes
-                         if isinstance(p.target, PodTarget)})
+    namespaces = sorted(
+        {p.namespace or "default" for p in sources}
+        | {p.target.pod.namespace or "default" for p in probes if isinstance(p.target, PodTarget)}
+    )
     pods = {ns: gateway.list_pods(namespace=ns) for ns in namespaces}
-    runs = {s: find_source(s, pods[s.namespace or "default"], spec_path=spec_path)
-            for s in sources}
-    targets = {p.target.pod: resolve_target(p.target.pod, pods[p.target.pod.namespace or
-                                                                "default"])
-               for p in probes if isinstance(p.target, PodTarget)}
+    runs = {s: find_source(s, pods[s.namespace or "default"], spec_path=spec_path) for s in sources}
+    targets = {
+        p.target.pod: resolve_target(p.target.pod, pods[p.target.pod.namespace or "default"])
+        for p in probes
+        if isinstance(p.target, PodTarget)
+    }
     results: dict[str, ProbeResult] = {}
     lock = threading.Lock()
 
@@ -162,9 +202,18 @@ def execute(*, gateway_factory: Callable[[], ClusterGateway], probes: Sequence[P
     interrupted = False
     pool = ThreadPoolExecutor(max_workers=max(1, options.pods_in_parallel))
     try:
-        futures = [pool.submit(_run_batch, gateway_factory=gateway_factory, batch=batch,
-                               options=options, spec_path=spec_path, record=record,
-                               on_task_done=on_task_done) for batch in batches]
+        futures = [
+            pool.submit(
+                _run_batch,
+                gateway_factory=gateway_factory,
+                batch=batch,
+                options=options,
+                spec_path=spec_path,
+                record=record,
+                on_task_done=on_task_done,
+            )
+            for batch in batches
+        ]
         for future in as_completed(futures):
             future.result()
     except KeyboardInterrupt:
@@ -178,18 +227,31 @@ def execute(*, gateway_factory: Callable[[], ClusterGateway], probes: Sequence[P
             ordered.append(results[probe.id])
         else:
             ordered.append(_error_result(probe, "interrupted before this probe finished"))
-    return ExecuteOutcome(results=ordered, exec_calls=len(batches), interrupted=interrupted,
-                          seconds=time.monotonic() - started)
+    return ExecuteOutcome(
+        results=ordered,
+        exec_calls=len(batches),
+        interrupted=interrupted,
+        seconds=time.monotonic() - started,
+    )
 
 
-def _run_batch(*, gateway_factory: Callable[[], ClusterGateway], batch: _Batch,
-               options: ExecuteOptions, spec_path: str, record: ResultCallback,
-               on_task_done: Callable[[], None] | None) -> None:
+def _run_batch(
+    *,
+    gateway_factory: Callable[[], ClusterGateway],
+    batch: _Batch,
+    options: ExecuteOptions,
+    spec_path: str,
+    record: ResultCallback,
+    on_task_done: Callable[[], None] | None,
+) -> None:
     pod = batch.run.pod
     assert pod is not None and batch.run.container is not None
-    argv = build_batch_command(tasks=batch.tasks, timeout_seconds=options.probe_timeout_seconds,
-                               attempts=options.attempts,
-                               parallelism=min(options.parallelism_per_pod, 64))
+    argv = build_batch_command(
+        tasks=batch.tasks,
+        timeout_seconds=options.probe_timeout_seconds,
+        attempts=options.attempts,
+        parallelism=min(options.parallelism_per_pod, 64),
+    )
     lines: list[str] = []
 
     def on_line(line: str) -> None:
@@ -201,21 +263,30 @@ def _run_batch(*, gateway_factory: Callable[[], ClusterGateway], batch: _Batch,
     problem: str | None = None
     try:
         outcome = gateway_factory().exec_lines(
-            namespace=pod.namespace, pod=pod.name, container=batch.run.container, argv=argv,
+            namespace=pod.namespace,
+            pod=pod.name,
+            container=batch.run.container,
+            argv=argv,
             timeout_seconds=exec_timeout(tasks=len(batch.tasks), options=options),
-            on_line=on_line)
+            on_line=on_line,
+        )
         status = outcome.status
         if status.kind is not ExecStatusKind.EXITED or status.exit_code != 0:
             stderr = outcome.stderr.strip().splitlines()[-1:] if outcome.stderr.strip() else []
-            problem = (f"the probes could not run in {pod.ref} (container "
-                       f"{batch.run.container}): {status.message or status.kind.value}"
-                       + (f"; stderr: {stderr[0]}" if stderr else ""))
+            problem = (
+                f"the probes could not run in {pod.ref} (container "
+                f"{batch.run.container}): {status.message or status.kind.value}"
+                + (f"; stderr: {stderr[0]}" if stderr else "")
+            )
     except ClusterError as exc:
-        problem = (f"source pod {pod.ref} vanished or lost its debug container since prepare "
-                   f"({exc.message}); run `kubectl netpoltest prepare {spec_path}` again")
+        problem = (
+            f"source pod {pod.ref} vanished or lost its debug container since prepare "
+            f"({exc.message}); run `kubectl netpoltest prepare {spec_path}` again"
+        )
     seconds = time.monotonic() - started
-    assembled = assemble_batch(tasks=batch.tasks, lines=lines,
-                               timeout_seconds=options.probe_timeout_seconds)
+    assembled = assemble_batch(
+        tasks=batch.tasks, lines=lines, timeout_seconds=options.probe_timeout_seconds
+    )
     by_probe: dict[str, list[tuple[str | None, Outcome]]] = {}
     for task in batch.tasks:
         probe = batch.task_probe[task.probe_id]
@@ -228,11 +299,21 @@ def _run_batch(*, gateway_factory: Callable[[], ClusterGateway], batch: _Batch,
         if probe.id not in by_probe:
             continue
         outcomes = by_probe[probe.id]
-        judgement: Judgement = classify_addresses(expect=probe.expect, outcomes=outcomes,
-                                                  port=probe.port, protocol=probe.protocol,
-                                                  cni_mode=options.cni_mode)
-        record(ProbeResult(
-            probe=probe, source_pod=pod.ref,
-            addresses=tuple(AddressResult(a, o.observation, o.detail) for a, o in outcomes),
-            verdict=judgement.verdict, reason=judgement.reason, seconds=seconds,
-            inconclusive=judgement.inconclusive))
+        judgement: Judgement = classify_addresses(
+            expect=probe.expect,
+            outcomes=outcomes,
+            port=probe.port,
+            protocol=probe.protocol,
+            cni_mode=options.cni_mode,
+        )
+        record(
+            ProbeResult(
+                probe=probe,
+                source_pod=pod.ref,
+                addresses=tuple(AddressResult(a, o.observation, o.detail) for a, o in outcomes),
+                verdict=judgement.verdict,
+                reason=judgement.reason,
+                seconds=seconds,
+                inconclusive=judgement.inconclusive,
+            )
+        )

@@ -30,7 +30,7 @@ _ALPHABET = string.ascii_lowercase + string.digits
 # Stays alive for TTL seconds, or until /tmp/<name>.stop appears (`cleanup --keep-pods`).
 # Arguments come as argv ($1 ttl, $2 name), never as shell text.
 KEEPALIVE = (
-    'end=$(( $(date +%s) + $1 )); '
+    "end=$(( $(date +%s) + $1 )); "
     'while [ "$(date +%s)" -lt "$end" ] && [ ! -e "/tmp/$2.stop" ]; do sleep 1; done'
 )
 
@@ -77,8 +77,9 @@ def matches(ref: PodRef, pod: PodInfo) -> bool:
 
 def running_debug_container(pod: PodInfo) -> str | None:
     """Our newest running debug container in this pod, if any."""
-    ours = [c for c in pod.ephemeral if c.name.startswith(CONTAINER_PREFIX) and
-            c.state == "running"]
+    ours = [
+        c for c in pod.ephemeral if c.name.startswith(CONTAINER_PREFIX) and c.state == "running"
+    ]
     if not ours:
         return None
     order = {name: index for index, name in enumerate(pod.ephemeral_specs)}
@@ -103,8 +104,12 @@ def candidates(ref: PodRef, pods: Sequence[PodInfo]) -> Candidates:
     return Candidates(
         usable=tuple(p for p in running if p.ready),
         host_network=host,
-        not_ready=tuple(p for p in found if not p.host_network and p not in running or
-                        (p.phase == "Running" and not p.ready and not p.host_network)),
+        not_ready=tuple(
+            p
+            for p in found
+            if (not p.host_network and p not in running)
+            or (p.phase == "Running" and not p.ready and not p.host_network)
+        ),
     )
 
 

@@ -8,6 +8,7 @@ watch until it runs. A second run finds the running container and changes nothin
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -20,8 +21,15 @@ from kubectl_netpoltest.engine import instrument
 from kubectl_netpoltest.engine.options import PrepareOptions
 from kubectl_netpoltest.errors import ClusterError
 
-_FATAL_WAITING = {"ErrImagePull", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull",
-                  "CreateContainerConfigError", "CreateContainerError", "RunContainerError"}
+_FATAL_WAITING = {
+    "ErrImagePull",
+    "ImagePullBackOff",
+    "InvalidImageName",
+    "ErrImageNeverPull",
+    "CreateContainerConfigError",
+    "CreateContainerError",
+    "RunContainerError",
+}
 
 
 class PrepState(StrEnum):
@@ -51,8 +59,13 @@ class SourcePrep:
 Progress = Callable[[SourcePrep], None]
 
 
-def prepare(*, gateway: ClusterGateway, sources: Sequence[PodRef], options: PrepareOptions,
-            on_done: Progress | None = None) -> list[SourcePrep]:
+def prepare(
+    *,
+    gateway: ClusterGateway,
+    sources: Sequence[PodRef],
+    options: PrepareOptions,
+    on_done: Progress | None = None,
+) -> list[SourcePrep]:
     """Instrument every source in parallel; results in the order of `sources`."""
     namespaces = sorted({s.namespace or "default" for s in sources})
     pods = {ns: gateway.list_pods(namespace=ns) for ns in namespaces}
@@ -61,8 +74,9 @@ def prepare(*, gateway: ClusterGateway, sources: Sequence[PodRef], options: Prep
     for source in sources:
         found = instrument.candidates(source, pods[source.namespace or "default"])
         pod = instrument.choose(found)
-        skipped = tuple(f"{p.ref} (hostNetwork: NetworkPolicies do not apply to it)"
-                        for p in found.host_network)
+        skipped = tuple(
+            f"{p.ref} (hostNetwork: NetworkPolicies do not apply to it)" for p in found.host_network
+        )
         reason = _why_none(source, found) if pod is None else ""
         if pod is not None and pod.uid in chosen:
             reason = ""
@@ -75,8 +89,9 @@ def prepare(*, gateway: ClusterGateway, sources: Sequence[PodRef], options: Prep
         if pod is None:
             result = SourcePrep(source, PrepState.NO_POD, reason, skipped=skipped)
         else:
-            result = _instrument(gateway=gateway, source=source, pod=pod, options=options,
-                                 skipped=skipped)
+            result = _instrument(
+                gateway=gateway, source=source, pod=pod, options=options, skipped=skipped
+            )
         if on_done is not None:
             on_done(result)
         return result
@@ -94,92 +109,170 @@ def prepare(*, gateway: ClusterGateway, sources: Sequence[PodRef], options: Prep
         source, pod, _, skipped = plan
         assert pod is not None
         first = next(r for r in done.values() if r.pod == pod.ref)
-        results.append(SourcePrep(source, first.state if first.ok else PrepState.FAILED,
-                                  f"same pod as {first.source.name}: {first.message}",
-                                  pod=first.pod, container=first.container, skipped=skipped))
+        results.append(
+            SourcePrep(
+                source,
+                first.state if first.ok else PrepState.FAILED,
+                f"same pod as {first.source.name}: {first.message}",
+                pod=first.pod,
+                container=first.container,
+                skipped=skipped,
+            )
+        )
     return results
 
 
 def _why_none(source: PodRef, found: instrument.Candidates) -> str:
     what = source.describe()
     if found.host_network and not found.not_ready:
-        return (f"only hostNetwork pods match {what}; NetworkPolicies do not apply to them, so "
-                "they cannot be a source")
+        return (
+            f"only hostNetwork pods match {what}; NetworkPolicies do not apply to them, so "
+            "they cannot be a source"
+        )
     if found.not_ready:
         names = ", ".join(p.name for p in found.not_ready[:5])
         return f"no Ready pod matches {what} (not ready: {names})"
     return f"no pod matches {what}; check the namespace and the podname/selector"
 
 
-def _instrument(*, gateway: ClusterGateway, source: PodRef, pod: PodInfo,
-                options: PrepareOptions, skipped: tuple[str, ...]) -> SourcePrep:
+def _instrument(
+    *,
+    gateway: ClusterGateway,
+    source: PodRef,
+    pod: PodInfo,
+    options: PrepareOptions,
+    skipped: tuple[str, ...],
+) -> SourcePrep:
     started = time.monotonic()
     existing = instrument.running_debug_container(pod)
     if instrument.is_instrumented(pod) and existing:
-        return SourcePrep(source, PrepState.REUSED, f"{pod.ref}: debug container {existing} "
-                          "is already running", pod=pod.ref, container=existing, skipped=skipped)
+        return SourcePrep(
+            source,
+            PrepState.REUSED,
+            f"{pod.ref}: debug container {existing} is already running",
+            pod=pod.ref,
+            container=existing,
+            skipped=skipped,
+        )
     labelled_before = instrument.is_instrumented(pod)
     name = instrument.container_name(taken=(*pod.containers, *pod.ephemeral_specs))
     try:
         if not labelled_before:
-            gateway.patch_pod_labels(namespace=pod.namespace, name=pod.name,
-                                     labels={instrument.LABEL_KEY: instrument.LABEL_VALUE})
+            gateway.patch_pod_labels(
+                namespace=pod.namespace,
+                name=pod.name,
+                labels={instrument.LABEL_KEY: instrument.LABEL_VALUE},
+            )
         try:
             gateway.add_ephemeral_container(
-                namespace=pod.namespace, name=pod.name,
-                container=instrument.debug_container(name=name, image=options.image,
-                                                     ttl_seconds=options.ttl_seconds))
+                namespace=pod.namespace,
+                name=pod.name,
+                container=instrument.debug_container(
+                    name=name, image=options.image, ttl_seconds=options.ttl_seconds
+                ),
+            )
         except ClusterError:
             if not labelled_before:
                 _unlabel(gateway, pod)
             raise
-        return _wait(gateway=gateway, source=source, pod=pod, container=name, options=options,
-                     started=started, skipped=skipped)
+        return _wait(
+            gateway=gateway,
+            source=source,
+            pod=pod,
+            container=name,
+            options=options,
+            started=started,
+            skipped=skipped,
+        )
     except ClusterError as exc:
-        return SourcePrep(source, PrepState.FAILED, f"{pod.ref}: {exc}", pod=pod.ref,
-                          seconds=time.monotonic() - started, skipped=skipped)
+        return SourcePrep(
+            source,
+            PrepState.FAILED,
+            f"{pod.ref}: {exc}",
+            pod=pod.ref,
+            seconds=time.monotonic() - started,
+            skipped=skipped,
+        )
 
 
 def _unlabel(gateway: ClusterGateway, pod: PodInfo) -> None:
-    try:
-        gateway.patch_pod_labels(namespace=pod.namespace, name=pod.name,
-                                 labels={instrument.LABEL_KEY: None})
-    except ClusterError:
-        pass  # the add failed already; that is the error the user needs to see
+    # The add failed already; that is the error the user needs to see, not this one.
+    with contextlib.suppress(ClusterError):
+        gateway.patch_pod_labels(
+            namespace=pod.namespace, name=pod.name, labels={instrument.LABEL_KEY: None}
+        )
 
 
-def _wait(*, gateway: ClusterGateway, source: PodRef, pod: PodInfo, container: str,
-          options: PrepareOptions, started: float, skipped: tuple[str, ...]) -> SourcePrep:
+def _wait(
+    *,
+    gateway: ClusterGateway,
+    source: PodRef,
+    pod: PodInfo,
+    container: str,
+    options: PrepareOptions,
+    started: float,
+    skipped: tuple[str, ...],
+) -> SourcePrep:
     deadline = started + options.timeout_seconds
     last = "waiting for the container to start"
     while time.monotonic() < deadline:
         remaining = max(1, int(deadline - time.monotonic()))
-        for seen in gateway.watch_pod(namespace=pod.namespace, name=pod.name,
-                                      timeout_seconds=remaining):
+        for seen in gateway.watch_pod(
+            namespace=pod.namespace, name=pod.name, timeout_seconds=remaining
+        ):
             elapsed = time.monotonic() - started
             if seen.uid != pod.uid or seen.deleting:
-                return SourcePrep(source, PrepState.FAILED, f"{pod.ref} was deleted or replaced "
-                                  "while preparing; run prepare again", pod=pod.ref,
-                                  seconds=elapsed, skipped=skipped)
+                return SourcePrep(
+                    source,
+                    PrepState.FAILED,
+                    f"{pod.ref} was deleted or replaced while preparing; run prepare again",
+                    pod=pod.ref,
+                    seconds=elapsed,
+                    skipped=skipped,
+                )
             state = seen.ephemeral_state(container)
             if state is None:
                 continue
             if state.state == "running":
-                return SourcePrep(source, PrepState.READY, f"{pod.ref}: debug container "
-                                  f"{container} is running", pod=pod.ref, container=container,
-                                  seconds=elapsed, skipped=skipped)
+                return SourcePrep(
+                    source,
+                    PrepState.READY,
+                    f"{pod.ref}: debug container {container} is running",
+                    pod=pod.ref,
+                    container=container,
+                    seconds=elapsed,
+                    skipped=skipped,
+                )
             if state.state == "terminated":
-                return SourcePrep(source, PrepState.FAILED, f"{pod.ref}: debug container "
-                                  f"{container} exited ({state.reason or 'exit code'} "
-                                  f"{state.exit_code}): {state.message or 'no message'}",
-                                  pod=pod.ref, seconds=elapsed, skipped=skipped)
+                return SourcePrep(
+                    source,
+                    PrepState.FAILED,
+                    f"{pod.ref}: debug container "
+                    f"{container} exited ({state.reason or 'exit code'} "
+                    f"{state.exit_code}): {state.message or 'no message'}",
+                    pod=pod.ref,
+                    seconds=elapsed,
+                    skipped=skipped,
+                )
             if state.reason in _FATAL_WAITING:
-                return SourcePrep(source, PrepState.FAILED, f"{pod.ref}: debug container "
-                                  f"{container}: {state.reason}: {state.message or ''}".rstrip(),
-                                  pod=pod.ref, seconds=elapsed, skipped=skipped)
+                return SourcePrep(
+                    source,
+                    PrepState.FAILED,
+                    f"{pod.ref}: debug container "
+                    f"{container}: {state.reason}: {state.message or ''}".rstrip(),
+                    pod=pod.ref,
+                    seconds=elapsed,
+                    skipped=skipped,
+                )
             last = f"{state.reason or 'waiting'}: {state.message or ''}".rstrip(": ")
             if time.monotonic() >= deadline:
                 break
-    return SourcePrep(source, PrepState.FAILED, f"{pod.ref}: debug container {container} did "
-                      f"not start within {options.timeout_seconds}s ({last})", pod=pod.ref,
-                      seconds=time.monotonic() - started, skipped=skipped)
+    return SourcePrep(
+        source,
+        PrepState.FAILED,
+        f"{pod.ref}: debug container {container} did "
+        f"not start within {options.timeout_seconds}s ({last})",
+        pod=pod.ref,
+        seconds=time.monotonic() - started,
+        skipped=skipped,
+    )

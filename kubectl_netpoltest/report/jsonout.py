@@ -10,8 +10,17 @@ from kubectl_netpoltest.core.resultdata import run_dict
 from kubectl_netpoltest.core.results import ProbeResult
 
 
-def write_results_json(results: Sequence[ProbeResult], out: TextIO, *, seconds: float,
-                       exec_calls: int, interrupted: bool) -> None:
-    json.dump(run_dict(results, seconds=seconds, exec_calls=exec_calls, interrupted=interrupted),
-              out, indent=2)
+def write_results_json(
+    results: Sequence[ProbeResult],
+    out: TextIO,
+    *,
+    seconds: float,
+    exec_calls: int,
+    interrupted: bool,
+) -> None:
+    json.dump(
+        run_dict(results, seconds=seconds, exec_calls=exec_calls, interrupted=interrupted),
+        out,
+        indent=2,
+    )
     out.write("\n")

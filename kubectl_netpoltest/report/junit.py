@@ -52,19 +52,30 @@ def junit_string(results: Sequence[ProbeResult], *, interrupted: bool = False) -
     for result in results:
         probe = result.probe
         suite = _suite_name(result)
-        case = TestCase(name=probe.id, classname=f"netpoltest.{probe.rule}.{probe.expect.value}",
-                        elapsed_sec=result.seconds, stdout=_evidence(result))
+        case = TestCase(
+            name=probe.id,
+            classname=f"netpoltest.{probe.rule}.{probe.expect.value}",
+            elapsed_sec=result.seconds,
+            stdout=_evidence(result),
+        )
         if result.verdict is Verdict.FAIL:
-            case.add_failure_info(message=result.reason, output=_evidence(result),
-                                  failure_type=result.observation.value)
+            case.add_failure_info(
+                message=result.reason,
+                output=_evidence(result),
+                failure_type=result.observation.value,
+            )
         elif result.verdict is Verdict.ERROR:
-            case.add_error_info(message=result.reason, output=_evidence(result),
-                                error_type="inconclusive" if result.inconclusive else
-                                result.observation.value)
+            case.add_error_info(
+                message=result.reason,
+                output=_evidence(result),
+                error_type="inconclusive" if result.inconclusive else result.observation.value,
+            )
         suites.setdefault(suite, []).append(case)
         props[(suite, probe.id)] = _properties(result)
-    junit_suites = [TestSuite(name, cases, properties={"interrupted": str(interrupted).lower()})
-                    for name, cases in suites.items()]
+    junit_suites = [
+        TestSuite(name, cases, properties={"interrupted": str(interrupted).lower()})
+        for name, cases in suites.items()
+    ]
     root = ET.fromstring(to_xml_report_string(junit_suites, encoding="utf-8"))
     for suite_el in root.iter("testsuite"):
         for case_el in suite_el.iter("testcase"):

@@ -9,12 +9,12 @@ from typing import Protocol, TextIO
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from kubectl_netpoltest.core.model import PodRef
 from kubectl_netpoltest.core.resultdata import target_text
 from kubectl_netpoltest.core.results import ProbeResult, summarize
 from kubectl_netpoltest.core.verdict import Verdict
+
 
 class _State(Protocol):
     @property
@@ -58,60 +58,83 @@ def console_for(out: TextIO) -> Console:
 def progress(err: TextIO, *, description: str, total: int) -> Iterator[Progress]:
     """A live progress bar on a terminal; silent (but still usable) elsewhere."""
     console = Console(file=err)
-    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                   TimeElapsedColumn(), console=console, transient=True,
-                   disable=not console.is_terminal)
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    )
     with bar:
         bar.add_task(description, total=total)
         yield bar
 
 
-def write_results(results: Sequence[ProbeResult], out: TextIO, *, seconds: float,
-                  exec_calls: int, interrupted: bool) -> None:
+def write_results(
+    results: Sequence[ProbeResult],
+    out: TextIO,
+    *,
+    seconds: float,
+    exec_calls: int,
+    interrupted: bool,
+) -> None:
+    """One line per probe (a second, indented line with the reason unless it passed)."""
     console = console_for(out)
-    table = Table(box=None, pad_edge=False, header_style="bold", show_lines=False)
-    for column in ("VERDICT", "RULE", "SOURCE", "TARGET", "ADDRESS", "PORT", "EXPECT",
-                   "OBSERVED", "TIME", "REASON"):
-        table.add_column(column, overflow="fold", no_wrap=column != "REASON")
+    width = max((len(r.probe.rule) for r in results), default=4)
     for result in results:
         probe = result.probe
         style = _STYLE[result.verdict]
-        verdict = result.verdict.value + (" (inconclusive)" if result.inconclusive else "")
-        table.add_row(f"[{style}]{verdict}[/]", escape(probe.rule),
-                      escape(result.source_pod or f"{probe.source.namespace}/{probe.source.name}"),
-                      escape(target_text(result)), escape(result.address_text),
-                      f"{probe.port}/{probe.protocol.value}", probe.expect.value,
-                      result.observation.value, f"{result.seconds:.1f}s",
-                      escape(result.reason))
-    console.print(table)
+        source = result.source_pod or f"{probe.source.namespace}/{probe.source.name}"
+        address = result.address_text
+        target = target_text(result) + (
+            f" ({address})" if address not in ("-", target_text(result)) else ""
+        )
+        console.print(
+            f"[{style}]{result.verdict.value:5}[/] {escape(probe.rule):{width}}  "
+            f"{escape(source)} -> {escape(target)} {probe.port}/{probe.protocol.value}  "
+            f"expect {probe.expect.value}, {result.observation.value}  {result.seconds:.1f}s"
+        )
+        if result.verdict is not Verdict.PASS:
+            console.print(f"      [{style}]{escape(result.reason)}[/]")
     summary = summarize(results)
-    parts = [f"[green]{summary.passed} passed[/]", f"[bold red]{summary.failed} failed[/]",
-             f"[yellow]{summary.errors} errors[/]"]
+    parts = [
+        f"[green]{summary.passed} passed[/]",
+        f"[bold red]{summary.failed} failed[/]",
+        f"[yellow]{summary.errors} errors[/]",
+    ]
     if summary.inconclusive:
         parts.append(f"{summary.inconclusive} inconclusive")
     tail = " (interrupted)" if interrupted else ""
-    console.print(f"\n{summary.total} probes: " + ", ".join(parts) +
-                  f" in {seconds:.1f}s with {exec_calls} exec call"
-                  f"{'s' if exec_calls != 1 else ''}{tail}")
+    console.print(
+        f"\n{summary.total} probes: "
+        + ", ".join(parts)
+        + f" in {seconds:.1f}s with {exec_calls} exec call"
+        f"{'s' if exec_calls != 1 else ''}{tail}"
+    )
 
 
-def write_prepare(results: Sequence[PrepResultLike], out: TextIO, *, context: str,
-                  image: str) -> None:
+def write_prepare(
+    results: Sequence[PrepResultLike], out: TextIO, *, context: str, image: str
+) -> None:
     console = console_for(out)
     console.print(f"Preparing on {escape(context)} with image {escape(image)}")
     for result in results:
         style = "green" if result.ok else "bold red"
-        console.print(f"  [{style}]{result.state.value.upper():8}[/] {escape(result.source.name)}"
-                      f": {escape(result.message)}"
-                      + (f" ({result.seconds:.1f}s)" if result.seconds else ""))
+        console.print(
+            f"  [{style}]{result.state.value.upper():8}[/] {escape(result.source.name)}"
+            f": {escape(result.message)}" + (f" ({result.seconds:.1f}s)" if result.seconds else "")
+        )
         for skipped in result.skipped:
             console.print(f"           skipped {escape(skipped)}")
     ok = sum(1 for r in results if r.ok)
     console.print(f"{ok} of {len(results)} sources ready")
 
 
-def write_cleanup(items: Sequence[CleanupLike], out: TextIO, *, header: bool,
-                  only_summary: bool = False) -> None:
+def write_cleanup(
+    items: Sequence[CleanupLike], out: TextIO, *, header: bool, only_summary: bool = False
+) -> None:
     console = console_for(out)
     if not only_summary:
         for item in items:

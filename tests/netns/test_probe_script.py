@@ -15,6 +15,7 @@ It lives outside tests/sandbox because that package must never import the produc
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import shutil
@@ -196,10 +197,8 @@ def lab() -> Iterator[Lab]:
         yield Lab(client=client, server=server, resolv=resolv)
     finally:
         if dnsmasq_pid.exists():
-            try:
+            with contextlib.suppress(ValueError, ProcessLookupError):
                 os.kill(int(dnsmasq_pid.read_text().strip()), 15)
-            except (ValueError, ProcessLookupError):
-                pass
             dnsmasq_pid.unlink(missing_ok=True)
         dnsmasq_conf.unlink(missing_ok=True)
         for proc in procs:

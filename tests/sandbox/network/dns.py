@@ -54,6 +54,7 @@ class Dnsmasq:
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            start_new_session=True,  # a Ctrl-C to the control plane must not kill DNS
         )
         self._await_generation()
         return self.process

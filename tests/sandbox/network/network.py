@@ -268,6 +268,7 @@ class Network:
             proc = subprocess.Popen(
                 ["ip", "netns", "exec", name, sys.executable, "-I", "-S", str(SERVER), *args],
                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err,
+                start_new_session=True,  # a Ctrl-C to the control plane must not kill pods
             )
         self._procs.append(proc)
         assert proc.stdout is not None

@@ -1,0 +1,184 @@
+"""execute's plumbing: one exec per source pod, and every way a probe cannot run is an ERROR."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from kubectl_netpoltest.cluster.gateway import ContainerState, ExecResult, PodInfo
+from kubectl_netpoltest.core.execstatus import ExecStatus, ExecStatusKind
+from kubectl_netpoltest.core.model import (
+    Expectation,
+    HostTarget,
+    PodRef,
+    PodTarget,
+    Probe,
+    Protocol,
+)
+from kubectl_netpoltest.core.observation import Observation
+from kubectl_netpoltest.core.verdict import Verdict
+from kubectl_netpoltest.engine.execute import execute
+from kubectl_netpoltest.engine.instrument import LABEL_KEY
+from kubectl_netpoltest.engine.options import ExecuteOptions
+from kubectl_netpoltest.errors import NotFound
+from tests.unit.engine.fakegateway import FakeGateway, make_pod
+
+WEB = PodRef(name="web", namespace="shop", podname="web")
+API = PodRef(name="api", namespace="shop", podname="api")
+DB = PodRef(name="db", namespace="shop", podname="db")
+RUNNING = (ContainerState("netpoltest-abcde", "img", "running"),)
+OPTIONS = ExecuteOptions(probe_timeout_seconds=1, attempts=1)
+
+
+def _probe(source: PodRef, target: PodRef | str, port: int, expect: Expectation) -> Probe:
+    tgt = PodTarget(target) if isinstance(target, PodRef) else HostTarget("a", target)
+    return Probe(
+        id=f"{source.name}->{tgt.label}:{port}",
+        rule="r",
+        source=source,
+        target=tgt,
+        port=port,
+        protocol=Protocol.TCP,
+        expect=expect,
+    )
+
+
+def _tcp_line(task: str, address: str, rc: int, message: str) -> str:
+    """What the probe script prints for an IP-literal TCP probe: ADDR, then RES."""
+    return (
+        "\t".join(["NPT1", "ADDR", task, address, address])
+        + "\n"
+        + "\t".join(["NPT1", "RES", task, address, address, "tcp", "5", "1", str(rc), message])
+    )
+
+
+def _answer(
+    lines_for: dict[str, list[str]],
+) -> Callable[[PodInfo, str, Sequence[str], Callable[[str], None]], ExecResult]:
+    def handler(
+        pod: PodInfo, container: str, argv: Sequence[str], on_line: Callable[[str], None]
+    ) -> ExecResult:
+        if pod.name not in lines_for:
+            raise NotFound(f'pods "{pod.name}" not found')
+        lines = [x for line in lines_for[pod.name] for x in line.split("\n")]
+        for line in lines:
+            on_line(line)
+        on_line("\t".join(["NPT1", "END", str(sum(1 for x in lines if "\tRES\t" in x))]))
+        return ExecResult(ExecStatus(ExecStatusKind.EXITED, 0), "")
+
+    return handler
+
+
+def _gateway() -> FakeGateway:
+    return FakeGateway().add(
+        make_pod("web-a", labels={LABEL_KEY: "true"}, ephemeral=RUNNING, ips=("10.0.0.1",)),
+        make_pod("api-a", labels={LABEL_KEY: "true"}, ephemeral=RUNNING, ips=("10.0.0.3",)),
+        make_pod("db-a", ips=("10.0.0.2",)),
+    )
+
+
+def test_one_exec_per_source_and_verdicts_from_real_tool_messages() -> None:
+    gateway = _gateway()
+    gateway.exec_handler = _answer(
+        {
+            "web-a": [
+                _tcp_line(
+                    "p0", "10.0.0.2", 0, "Connection to 10.0.0.2 5432 port [tcp/*] succeeded!"
+                ),
+                _tcp_line(
+                    "p1",
+                    "10.0.0.2",
+                    1,
+                    "nc: connect to 10.0.0.2 port 22 (tcp) timed out: Operation now in progress",
+                ),
+            ],
+            "api-a": [
+                _tcp_line(
+                    "p0",
+                    "10.0.0.2",
+                    1,
+                    "nc: connect to 10.0.0.2 port 5432 (tcp) failed: Connection refused",
+                )
+            ],
+        }
+    )
+    probes = [
+        _probe(WEB, DB, 5432, Expectation.ALLOWED),
+        _probe(WEB, DB, 22, Expectation.DENIED),
+        _probe(API, DB, 5432, Expectation.DENIED),
+    ]
+    outcome = execute(
+        gateway_factory=lambda: gateway, probes=probes, options=OPTIONS, spec_path="t.yaml"
+    )
+    assert outcome.exec_calls == 2
+    assert [c for c in gateway.calls if c[0] == "exec"] == [
+        ("exec", "shop/web-a netpoltest-abcde"),
+        ("exec", "shop/api-a netpoltest-abcde"),
+    ]
+    assert [(r.verdict, r.observation) for r in outcome.results] == [
+        (Verdict.PASS, Observation.CONNECTED),
+        (Verdict.PASS, Observation.TIMEOUT),
+        (Verdict.FAIL, Observation.REFUSED),
+    ]
+    assert outcome.results[0].address_text == "10.0.0.2"
+
+
+def test_unprepared_source_and_missing_target_are_errors_that_say_what_to_do() -> None:
+    gateway = _gateway()
+    gateway.exec_handler = _answer({"web-a": []})
+    ghost = PodRef(name="ghost", namespace="shop", podname="ghost")
+    probes = [_probe(DB, WEB, 80, Expectation.ALLOWED), _probe(WEB, ghost, 80, Expectation.DENIED)]
+    outcome = execute(
+        gateway_factory=lambda: gateway, probes=probes, options=OPTIONS, spec_path="t.yaml"
+    )
+    first, second = outcome.results
+    assert first.verdict is Verdict.ERROR
+    assert first.reason == (
+        "no prepared pod for db (shop/db*); run `kubectl netpoltest prepare t.yaml` first"
+    )
+    assert second.verdict is Verdict.ERROR
+    assert second.reason.startswith("target pod ghost (shop/ghost*) not found")
+    assert outcome.exec_calls == 0
+
+
+def test_a_vanished_source_errors_its_probes_and_the_run_goes_on() -> None:
+    gateway = _gateway()
+    gateway.exec_handler = _answer(
+        {
+            "api-a": [
+                _tcp_line(
+                    "p0", "192.0.2.10", 0, "Connection to 192.0.2.10 443 port [tcp/*] succeeded!"
+                )
+            ]
+        }
+    )
+    probes = [
+        _probe(WEB, "192.0.2.10", 443, Expectation.ALLOWED),
+        _probe(API, "192.0.2.10", 443, Expectation.ALLOWED),
+    ]
+    outcome = execute(
+        gateway_factory=lambda: gateway, probes=probes, options=OPTIONS, spec_path="t.yaml"
+    )
+    lost, fine = outcome.results
+    assert lost.verdict is Verdict.ERROR
+    assert "vanished or lost its debug container since prepare" in lost.reason
+    assert "run `kubectl netpoltest prepare t.yaml` again" in lost.reason
+    assert fine.verdict is Verdict.PASS
+
+
+def test_missing_exec_status_is_never_success() -> None:
+    gateway = _gateway()
+
+    def handler(
+        pod: PodInfo, container: str, argv: Sequence[str], on_line: Callable[[str], None]
+    ) -> ExecResult:
+        return ExecResult(ExecStatus(ExecStatusKind.UNKNOWN, None, "no exec status received"), "")
+
+    gateway.exec_handler = handler
+    (result,) = execute(
+        gateway_factory=lambda: gateway,
+        probes=[_probe(WEB, DB, 5432, Expectation.DENIED)],
+        options=OPTIONS,
+        spec_path="t.yaml",
+    ).results
+    assert result.verdict is Verdict.ERROR
+    assert "no exec status received" in result.reason
