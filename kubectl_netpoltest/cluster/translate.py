@@ -65,12 +65,13 @@ def api_error(*, status: int, body: str, reason: str, action: Action) -> Cluster
             hint="Log in again or refresh the kubeconfig's credentials.",
         )
     if status == 403:
-        ns = f" -n {action.namespace}" if action.namespace else ""
+        flag = f" -n {action.namespace}" if action.namespace else ""
+        where = f" in namespace {action.namespace}" if action.namespace else ""
         return Forbidden(
-            f"{message}",
-            hint=f"Needed: {action.verb} {action.resource}{' in namespace ' + action.namespace if action.namespace else ''}"
-            f". Check with: kubectl auth can-i {action.verb} {action.resource}{ns}; "
-            "`kubectl netpoltest rbac` prints the Role the tool needs.",
+            message,
+            hint=f"Needed: {action.verb} {action.resource}{where}. Check with: kubectl auth "
+            f"can-i {action.verb} {action.resource}{flag}; `kubectl netpoltest rbac` prints the "
+            "Role the tool needs.",
         )
     if status == 404:
         if action.resource == "pods/ephemeralcontainers":
