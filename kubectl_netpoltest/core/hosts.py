@@ -26,6 +26,9 @@ def host_problem(host: str) -> str | None:
     """Why `host` is not a valid probe target, or None when it is."""
     if not host:
         return "host is empty"
+    if "%" in host:
+        # ipaddress accepts any text after '%' in an IPv6 scope id ("fe80::1%$(reboot)")
+        return f"{host!r} has a zone index (%...); use an address without one"
     if ip_family(host) is not None:
         return None
     try:

@@ -31,6 +31,7 @@ from tests.sandbox.resources import NAMESPACES, NODES, PODS, SERVICES, by_kind
 from tests.sandbox.scenario import Scenario, load
 from tests.sandbox.status import ApiError
 from tests.sandbox.store import Store
+from tests.sandbox.store import now_iso as store_now
 
 log = logging.getLogger("sandbox.server")
 
@@ -94,8 +95,9 @@ def _bootstrap(store: Store, network: Any) -> None:
         md.setdefault("annotations", {})[STATIC_ANNOTATION] = "true"
         from tests.sandbox import admission
 
+        given = pod.get("status", {})
         admission.default_pod(pod)
-        pod["status"] = {**pod.get("status", {}), "hostIP": node_ip,
+        pod["status"] = {**given, "hostIP": node_ip, "startTime": store_now(),
                          "hostIPs": [{"ip": node_ip}], "qosClass": "BestEffort",
                          "containerStatuses": [{
                              "name": c["name"], "image": c["image"], "imageID": c["image"],
