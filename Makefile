@@ -22,7 +22,7 @@ venv: $(STAMP)
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -m pip install -q -e '.[dev,build]'
 	touch $(STAMP)
 
 lint: venv
@@ -43,7 +43,7 @@ test: deps lint typecheck imports
 
 # Start the sandbox cluster with the example scenario and run prepare -> execute -> cleanup.
 demo: deps
-	$(PY) -m tests.sandbox demo --scenario examples/sandbox-scenario --spec examples/original-internet-access.yaml
+	$(PY) -m tests.e2e.demo
 
 # One-file binary for this machine + dist/kubectl-netpoltest_<version>_<os>_<arch>.tar.gz and .sha256
 # (see build/README.md). Needs only the venv, not the sandbox's Debian packages.

@@ -1,6 +1,7 @@
 """Start-up benchmark: `--help` of the frozen binary vs the venv's console script.
 
     .venv/bin/python -m tests.bench.startup [--binary dist/kubectl-netpoltest] [--runs 7]
+    .venv/bin/python -m tests.bench.startup --runs 5 -- plan -o json examples/original-groups.yaml
 
 Prints medians and the ratio; it never asserts on time (machines differ, CI runners are noisy).
 The one-file binary pays for unpacking itself into a temporary directory on every run, so it is
@@ -50,14 +51,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--script", type=Path, default=Path(sys.executable).parent / "kubectl-netpoltest"
     )
     parser.add_argument("--runs", type=int, default=7)
-    parser.add_argument("--args", nargs="*", default=["--help"], help="arguments to time")
-    args = parser.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    split = argv.index("--") if "--" in argv else len(argv)
+    command = argv[split + 1 :] or ["--help"]  # the arguments to time, after "--"
+    args = parser.parse_args(argv[:split])
     timings = []
     for label, program in (("binary", args.binary), ("venv", args.script)):
         if not program.exists():
             print(f"{label}: {program} not found, skipped", file=sys.stderr)
             continue
-        timings.append(time_command(label=label, argv=[str(program), *args.args], runs=args.runs))
+        timings.append(time_command(label=label, argv=[str(program), *command], runs=args.runs))
     for timing in timings:
         runs = " ".join(f"{s:.3f}" for s in timing.seconds)
         print(f"{timing.label:<7} median {timing.median:.3f} s   runs: {runs}")

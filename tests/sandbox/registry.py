@@ -142,7 +142,8 @@ class Registry:
         """Pod spec is immutable apart from images (validation.go ValidatePodUpdate)."""
         new_spec = copy.deepcopy(obj.get("spec") or {})
         old_spec = copy.deepcopy(old["spec"])
-        new_spec["ephemeralContainers"] = old_spec.get("ephemeralContainers")
+        new_spec.pop("ephemeralContainers", None)
+        old_spec.pop("ephemeralContainers", None)
         for s in (new_spec, old_spec):
             for c in s.get("containers") or []:
                 c.pop("image", None)

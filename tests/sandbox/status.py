@@ -154,12 +154,16 @@ def bad_request(message: str) -> ApiError:
 
 
 def unsupported_media(content_type: str) -> ApiError:
+    # handlers/rest.go: `the body of the request was in an unknown format - accepted media
+    # types include: ...`
     return ApiError(_status(code=415, reason="UnsupportedMediaType",
-                            message=f'the body of the request was in an unknown format - '
-                                    f'accepted media types include: application/json-patch+json, '
-                                    f'application/merge-patch+json, '
-                                    f'application/strategic-merge-patch+json '
-                                    f'(got {content_type!r})'))
+                            message="the body of the request was in an unknown format - "
+                                    "accepted media types include: application/json, "
+                                    "application/yaml, application/json-patch+json, "
+                                    "application/merge-patch+json, "
+                                    "application/strategic-merge-patch+json",
+                            details={"causes": [{"reason": "UnexpectedServerResponse",
+                                                 "message": content_type}]}))
 
 
 def gone(message: str) -> ApiError:

@@ -12,6 +12,7 @@ import yaml
 from aiohttp import web
 
 from tests.sandbox import selectors
+from tests.sandbox.apiserver import protobuf
 from tests.sandbox.apiserver.table import to_table, wants_table
 from tests.sandbox.cluster import SYNC_KINDS, Cluster
 from tests.sandbox.patch import APPLY, apply_patch
@@ -30,9 +31,16 @@ WATCH_DEFAULT_TIMEOUT = 1800
 
 async def read_body(request: web.Request) -> Any:
     raw = await request.read()
+    ct = request.content_type
+    if "protobuf" in ct:
+        obj = protobuf.decode(raw)
+        if obj is None:  # a kind the minimal decoder doesn't know
+            raise unsupported_media(ct)
+        return obj
+    if "cbor" in ct:
+        raise unsupported_media(ct)
     if not raw:
         raise bad_request("the body of the request was empty")
-    ct = request.content_type
     if "yaml" in ct and ct != APPLY:
         return yaml.safe_load(raw)
     return json.loads(raw)
@@ -53,6 +61,8 @@ async def handle(request: web.Request, cluster: Cluster, rt: ResourceType, *,
     store, reg = cluster.store, cluster.registry
     if sub and sub != "status":
         raise method_not_allowed(res=rt.res, action=verb)
+    if verb in ("patch", "update") and not name:
+        raise method_not_allowed(res=rt.res, action=request.method)
     if verb in ("list", "watch"):
         reqs = selectors.parse_label_selector(request.query.get("labelSelector"))
         fmatch = selectors.parse_field_selector(request.query.get("fieldSelector"),
