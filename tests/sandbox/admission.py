@@ -98,7 +98,8 @@ def validate_pod(pod: dict) -> None:
                       "'-', and must start and end with an alphanumeric character")])
         if cname in seen:
             raise invalid(kind="Pod", group="", name=name, causes=[Cause(
-                f"spec.containers[{i}].name", f'Duplicate value: "{cname}"', "FieldValueDuplicate")])
+                f"spec.containers[{i}].name", f'Duplicate value: "{cname}"',
+                "FieldValueDuplicate")])
         seen.add(cname)
         if not c.get("image"):
             raise invalid(kind="Pod", group="", name=name, causes=[Cause(
@@ -226,7 +227,8 @@ def pod_security_violations(spec: Mapping, *, level: str) -> list[str]:
         found["hostNamespaces"] = f"host namespaces ({', '.join(host)})"
     priv = [c["name"] for c in cs if sc(c).get("privileged")]
     if priv:
-        found["privileged"] = f"privileged ({_who(priv)} must not set securityContext.privileged=true)"
+        found["privileged"] = (f"privileged ({_who(priv)} must not set "
+                               "securityContext.privileged=true)")
     bad_add = {c["name"]: sorted(set((sc(c).get("capabilities") or {}).get("add") or [])
                                  - _BASELINE_CAPS) for c in cs}
     bad_add = {k: v for k, v in bad_add.items() if v}
@@ -311,11 +313,12 @@ def require_kind(obj: object, *, kind: str, api_version: str) -> dict:
         raise bad_request("the object provided is unrecognized (must be of type "
                           f"{kind})")
     k, av = obj.get("kind"), obj.get("apiVersion")
-    if (k and k != kind) or (av and av != api_version):
+    if av and av != api_version:
         raise bad_request(f"the API version in the data ({av}) does not match the expected "
-                          f"API version ({api_version})" if av != api_version else
-                          f"{kind} in version \"{api_version.split('/')[-1]}\" cannot be "
-                          f"handled as a {k}")
+                          f"API version ({api_version})")
+    if k and k != kind:
+        version = api_version.rsplit("/", maxsplit=1)[-1]
+        raise bad_request(f'{k} in version "{version}" cannot be handled as a {kind}')
     return obj
 
 

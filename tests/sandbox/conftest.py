@@ -6,41 +6,19 @@ Product e2e tests import `start_sandbox` from tests.sandbox.fixture, or use the
 
 from __future__ import annotations
 
-import os
-import shutil
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.sandbox.fixture import Sandbox, start_sandbox
+from tests.sandbox.gate import require_root_sandbox
+
+__all__ = ["require_root_sandbox"]
 
 REPO = Path(__file__).resolve().parents[2]
 README_SCENARIO = REPO / "examples" / "sandbox-scenario"
 RICHER_SCENARIO = REPO / "examples" / "sandbox-scenario-richer"
-
-
-def require_root_sandbox() -> None:
-    """Skip loudly without root/Linux, but fail under CI=true; fail if a tool is missing."""
-    why = None
-    if not sys.platform.startswith("linux"):
-        why = "the sandbox needs Linux (network namespaces, nftables)"
-    elif os.geteuid() != 0:
-        why = "the sandbox needs root (ip netns, nft); run the tests as root"
-    if why:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true but {why}")
-        pytest.skip(f"SANDBOX TESTS SKIPPED: {why}")
-    missing = [t for t in ("kubectl", "openssl") if shutil.which(t) is None]
-    try:
-        from tests.sandbox.network.toolsets import missing_tools
-
-        missing += missing_tools()
-    except ImportError as exc:
-        pytest.fail(f"sandbox data plane not importable: {exc}")
-    if missing:
-        pytest.fail(f"sandbox tools missing: {', '.join(missing)}")
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,7 @@ after; deleting an owner deletes its dependents (background propagation, kubectl
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import hashlib
 import json
@@ -125,10 +126,8 @@ class Controllers:
         child = REPLICASETS if ev.rt == DEPLOYMENTS else PODS
         for o in self.store.list(child, ns):
             if any(r.get("uid") == uid for r in o["metadata"].get("ownerReferences") or []):
-                try:
+                with contextlib.suppress(ApiError):
                     self.registry.delete(child, namespace=ns, name=o["metadata"]["name"])
-                except ApiError:
-                    pass
 
     # ---- deployments ------------------------------------------------------------------------
     def _sync_deployment(self, ns: str, name: str) -> None:
@@ -249,6 +248,9 @@ class Controllers:
         elif cur.get("subsets") != ep.get("subsets"):
             ep["metadata"] = {**cur["metadata"], "labels": ep["metadata"]["labels"]}
             self.store.update(ENDPOINTS, ep)
+
+    def resync_endpoints(self, namespace: str, name: str) -> None:
+        self._queue("ep", namespace, name)
 
     async def close(self) -> None:
         for t in list(self._tasks):

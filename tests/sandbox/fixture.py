@@ -127,7 +127,7 @@ class Sandbox:
     def kubectl(self, *args: str, user: str = "admin", timeout: float = 60,
                 input: str | None = None) -> subprocess.CompletedProcess:
         return subprocess.run(["kubectl", *args], env=self.env(user), capture_output=True,
-                              text=True, timeout=timeout, input=input)
+                              text=True, timeout=timeout, input=input, check=False)
 
 
 @contextlib.contextmanager

@@ -101,8 +101,8 @@ def stop(state_dir: Path, *, timeout: float = 20.0, remove: bool = True) -> list
         try:
             from tests.sandbox.network import Network
 
-            cleaned = Network.cleanup_stale(state_root=state_dir.parent)
-            cleaned += Network.cleanup_stale(state_root=state_dir)
+            # dead instances' records also live in /run/netpoltest-sandbox, always scanned
+            cleaned = Network.cleanup_stale(state_root=state_dir)
             notes += [f"removed leftovers of {c}" for c in cleaned]
         except Exception as exc:  # keep removing what we can
             notes.append(f"cleanup_stale failed: {exc}")

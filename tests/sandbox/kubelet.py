@@ -147,9 +147,10 @@ class Kubelet:
                                        host_network=host_net, namespace=rt.namespace)
         except Exception as exc:
             log.exception("add_pod failed for %s/%s", rt.namespace, rt.name)
+            msg = f"sandbox data plane: {exc}"
             self._update_status(rt, lambda s: s.update(
                 phase="Pending", conditions=_conditions(ready=False, scheduled=True),
-                message=f"sandbox data plane: {exc}"))
+                message=msg))
             return
         if rt.gone:
             await self.dp.remove_pod(rt.uid)

@@ -39,7 +39,8 @@ def apply_patch(target: dict, patch: Any, content_type: str) -> dict:
             raise bad_request("json: cannot unmarshal object into Go value of type jsonpatch.Patch")
         return json_patch(target, patch)
     if not isinstance(patch, dict):
-        raise bad_request("json: cannot unmarshal array into Go value of type map[string]interface {}")
+        raise bad_request("json: cannot unmarshal array into Go value of type "
+                          "map[string]interface {}")
     if ct == MERGE_PATCH:
         return merge_patch(target, patch)
     if ct == STRATEGIC:

@@ -65,7 +65,7 @@ def make_network(opts: ServerOptions, scenario: Scenario) -> Any:
 
 def _bootstrap(store: Store, network: Any) -> None:
     """What a fresh cluster has: system namespaces, the node, the data plane's DNS pod."""
-    for ns in ("default", "kube-system", "kube-public", "kube-node-lease"):  # noqa: B007
+    for ns in ("default", "kube-system", "kube-public", "kube-node-lease"):
         store.create(NAMESPACES, {"metadata": {"name": ns, "labels": {
             "kubernetes.io/metadata.name": ns}}, "spec": {"finalizers": ["kubernetes"]},
             "status": {"phase": "Active"}})
@@ -89,8 +89,8 @@ def _bootstrap(store: Store, network: Any) -> None:
                          "containerd://1.7.0", "operatingSystem": "linux",
                          "architecture": "amd64"}}})
     system = network.system_objects() if hasattr(network, "system_objects") else {}
-    for pod in system.get("pods", []):
-        pod = json.loads(json.dumps(pod))
+    for given_pod in system.get("pods", []):
+        pod = json.loads(json.dumps(given_pod))
         md = pod["metadata"]
         md.setdefault("annotations", {})[STATIC_ANNOTATION] = "true"
         from tests.sandbox import admission
@@ -165,7 +165,7 @@ async def serve(opts: ServerOptions) -> None:
         _bootstrap(store, network)
         registry = Registry(store=store, reserved_ips=(network.dns_ip,))
         cluster_ref: dict[str, Cluster] = {}
-        dp = DataPlane(network=network, snapshot=lambda: cluster_ref["c"].snapshot())
+        dp = DataPlane(network=network, snapshot=lambda: cluster_ref["c"].snapshot())  # noqa: PLW0108
         kubelet = Kubelet(store=store, dataplane=dp, config=KubeletConfig(
             ephemeral_start_delay=float(timing.get("ephemeralStartDelay", 0.5)),
             image_backoff_delay=float(timing.get("imageBackoffDelay", 1.0)),
@@ -173,6 +173,8 @@ async def serve(opts: ServerOptions) -> None:
             node_ip=getattr(network, "node_ip", "10.89.0.1")))
         controllers = Controllers(store=store, registry=registry, config=ControllerConfig(
             replace_delay=float(timing.get("replaceDelay", 0.3))))
+        for svc in store.list(SERVICES):  # bootstrap Services predate the controllers
+            controllers.resync_endpoints(svc["metadata"]["namespace"], svc["metadata"]["name"])
         tokens = {u["name"]: u.get("token") or secrets.token_hex(16) for u in scenario.users}
         tokens["admin"] = secrets.token_hex(16)
         authz = Authorizer.from_config(scenario.users, tokens=tokens)
@@ -187,7 +189,7 @@ async def serve(opts: ServerOptions) -> None:
 
         ssl_ctx = None
         if opts.tls:
-            ca, crt, key = await asyncio.to_thread(pki.make_certs, state / "pki")
+            _ca, crt, key = await asyncio.to_thread(pki.make_certs, state / "pki")
             ssl_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
             ssl_ctx.load_cert_chain(crt, key)
         runner = web.AppRunner(make_app(cluster), access_log=None, shutdown_timeout=1.0)

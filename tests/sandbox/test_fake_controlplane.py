@@ -66,3 +66,26 @@ def test_kubectl_get_without_root(fake_sb):
     res = fake_sb.kubectl("auth", "can-i", "patch", "pods", "--subresource=ephemeralcontainers",
                           user="viewer")
     assert res.stdout.strip() == "no"
+
+
+@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl not installed")
+def test_scale_rollout_gc_and_host_network(fake_sb, tmp_path):
+    sb = fake_sb
+    assert sb.kubectl("scale", "deploy", "-n", "exposure", "httpd-brakkee-org",
+                      "--replicas=3").returncode == 0
+    sb.wait_for(lambda: len(sb.pods("exposure", "app=httpd-brakkee-org")) == 3)
+    assert sb.kubectl("set", "image", "deploy/httpd-brakkee-org", "-n", "exposure",
+                      "httpd=httpd:2.5").returncode == 0
+    sb.wait_for(lambda: {p["spec"]["containers"][0]["image"] for p in
+                         sb.pods("exposure", "app=httpd-brakkee-org")} == {"httpd:2.5"})
+    assert sb.kubectl("delete", "deploy", "-n", "exposure", "httpd-brakkee-org").returncode == 0
+    sb.wait_for(lambda: not sb.pods("exposure", "app=httpd-brakkee-org"))
+    rs = sb.get("/apis/apps/v1/namespaces/exposure/replicasets")["items"]
+    assert all(r["metadata"]["name"].startswith("httpd-wamblee-org-") for r in rs)
+    f = tmp_path / "hn.yaml"
+    f.write_text("apiVersion: v1\nkind: Pod\nmetadata: {name: hostnet}\nspec:\n"
+                 "  hostNetwork: true\n  containers: [{name: c, image: busybox}]\n")
+    assert sb.kubectl("apply", "-f", str(f)).returncode == 0
+    pod = sb.wait_for(lambda: sb.pod("default", "hostnet")["status"].get("podIP") and
+                      sb.pod("default", "hostnet"))
+    assert pod["status"]["podIP"] == pod["status"]["hostIP"]

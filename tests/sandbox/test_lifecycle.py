@@ -12,19 +12,21 @@ from pathlib import Path
 
 import pytest
 
-from tests.sandbox.conftest import README_SCENARIO, REPO, require_root_sandbox
+from tests.sandbox.conftest import README_SCENARIO, REPO
 from tests.sandbox.fixture import start_sandbox
+from tests.sandbox.gate import require_root_sandbox
 
 pytestmark = pytest.mark.sandbox
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "tests.sandbox", *args], cwd=REPO,
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=120, check=False)
 
 
 def netns_names() -> set[str]:
-    out = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
+    out = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True,
+                         check=False).stdout
     return {line.split()[0] for line in out.splitlines() if line.strip()}
 
 
@@ -34,7 +36,8 @@ def leftovers(instance: str, state_dir: Path) -> list[str]:
                                    Path("/etc/netns")) if p.exists() and
               (p != Path("/etc/netns") or any(c.name.startswith(instance)
                                               for c in p.iterdir()))]
-    ps = subprocess.run(["ps", "-eo", "pid,args"], capture_output=True, text=True).stdout
+    ps = subprocess.run(["ps", "-eo", "pid,args"], capture_output=True, text=True,
+                        check=False).stdout
     found += [f"process {line.strip()}" for line in ps.splitlines()
               if str(state_dir) in line or f"{instance}-" in line]
     return found
@@ -51,7 +54,8 @@ def test_up_status_down_leaves_nothing(tmp_path, crash):
     inst = info["instance"]
     assert any(n.startswith(f"{inst}-") for n in netns_names())
     res = subprocess.run(["kubectl", "get", "pods", "-n", "exposure"], capture_output=True,
-                         text=True, env={**os.environ, "KUBECONFIG": str(state / "kubeconfig")})
+                         text=True, env={**os.environ, "KUBECONFIG": str(state / "kubeconfig")},
+                         check=False)
     assert res.returncode == 0 and "httpd-wamblee-org" in res.stdout
     if crash:
         os.kill(info["pid"], signal.SIGKILL)

@@ -74,7 +74,8 @@ async def _read_client(ws: web.WebSocketResponse, proc: subprocess.Popen, v5: bo
 
 
 async def serve_exec(request: web.Request, *, kubelet: Kubelet, pod: dict, container: str,
-                     argv: list[str], stdin: bool, stdout: bool, stderr: bool) -> web.StreamResponse:
+                     argv: list[str], stdin: bool, stdout: bool, stderr: bool
+                     ) -> web.StreamResponse:
     try:
         proc = await kubelet.exec(pod, container, argv, stdin=stdin)
         failure: str | None = None

@@ -59,6 +59,8 @@ async def handle(request: web.Request, cluster: Cluster, rt: ResourceType, *,
                  namespace: str | None, name: str | None, verb: str, sub: str
                  ) -> web.StreamResponse:
     store, reg = cluster.store, cluster.registry
+    if sub == "scale":
+        return await _scale(request, cluster, rt, namespace=namespace, name=name or "")
     if sub and sub != "status":
         raise method_not_allowed(res=rt.res, action=verb)
     if verb in ("patch", "update") and not name:
@@ -133,6 +135,36 @@ async def handle(request: web.Request, cluster: Cluster, rt: ResourceType, *,
         await _settle(cluster, rt)
         return _json(success())
     raise method_not_allowed(res=rt.res, action=verb)
+
+
+async def _scale(request: web.Request, cluster: Cluster, rt: ResourceType, *,
+                 namespace: str | None, name: str) -> web.Response:
+    """autoscaling/v1 Scale of a Deployment/ReplicaSet (`kubectl scale`)."""
+    obj = cluster.store.get(rt, namespace, name)
+    if request.method in ("PUT", "PATCH"):
+        body = await read_body(request)
+        cur = _scale_of(obj)
+        new = body if request.method == "PUT" else apply_patch(cur, body, request.content_type)
+        replicas = (new.get("spec") or {}).get("replicas")
+        if not isinstance(replicas, int) or replicas < 0:
+            raise bad_request("spec.replicas must be a non-negative integer")
+        obj["spec"]["replicas"] = replicas
+        obj = cluster.registry.update(rt, obj, namespace=namespace, name=name)
+    elif request.method != "GET":
+        raise method_not_allowed(res=rt.res, action=request.method)
+    return _json(_scale_of(obj))
+
+
+def _scale_of(obj: dict) -> dict:
+    from tests.sandbox.selectors import selector_object_to_string
+
+    md = obj["metadata"]
+    return {"kind": "Scale", "apiVersion": "autoscaling/v1",
+            "metadata": {k: md[k] for k in ("name", "namespace", "uid", "resourceVersion",
+                                             "creationTimestamp") if k in md},
+            "spec": {"replicas": obj["spec"].get("replicas", 1)},
+            "status": {"replicas": (obj.get("status") or {}).get("replicas", 0),
+                       "selector": selector_object_to_string(obj["spec"].get("selector"))}}
 
 
 def _dry_create(cluster: Cluster, rt: ResourceType, body: Any, namespace: str | None) -> dict:
