@@ -44,6 +44,8 @@ class Action:
 
 
 def _status_from_text(text: str) -> dict[str, Any]:
+    if "-+-+-" in text:
+        text = text.rsplit("-+-+-", 1)[-1]
     start = text.find("{")
     if start < 0:
         return {}
@@ -57,7 +59,9 @@ def _status_from_text(text: str) -> dict[str, Any]:
 def api_error(*, status: int, body: str, reason: str, action: Action) -> ClusterError:
     """Map an HTTP failure to a ClusterError; `body` is the raw response text."""
     data = _status_from_text(body)
-    message = str(data.get("message") or reason or "no message").strip()
+    # websocket-client's text: "Handshake status 400 Bad Request -+-+- {headers} -+-+- body"
+    plain = body.rsplit("-+-+-", 1)[-1].strip() if "-+-+-" in body else ""
+    message = str(data.get("message") or plain or reason or "no message").strip()
     if status == 401:
         return Forbidden(
             f"the cluster did not accept our credentials while trying to "

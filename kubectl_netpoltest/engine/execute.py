@@ -30,7 +30,7 @@ from kubectl_netpoltest.core.results import AddressResult, ProbeResult
 from kubectl_netpoltest.core.verdict import Judgement, Verdict, classify_addresses
 from kubectl_netpoltest.engine import instrument
 from kubectl_netpoltest.engine.options import ExecuteOptions
-from kubectl_netpoltest.errors import ClusterError
+from kubectl_netpoltest.errors import ClusterError, NotFound
 
 ResultCallback = Callable[[ProbeResult], None]
 LineCallback = Callable[[str], None]
@@ -77,8 +77,8 @@ def find_source(source: PodRef, pods: Sequence[PodInfo], *, spec_path: str) -> S
         source,
         None,
         None,
-        f"no prepared pod for {source.name} "
-        f"({source.describe()}); run `kubectl netpoltest prepare {spec_path}` first",
+        f"no prepared pod for {source.name} ({source.describe()}): it was never prepared, or "
+        f"the prepared pod is gone; run `kubectl netpoltest prepare {spec_path}` again",
     )
 
 
@@ -253,11 +253,15 @@ def _run_batch(
         parallelism=min(options.parallelism_per_pod, 64),
     )
     lines: list[str] = []
+    elapsed_ms: dict[str, int] = {}
 
     def on_line(line: str) -> None:
         lines.append(line)
-        if on_task_done is not None and isinstance(parse_line(line), ProbeResultLine):
-            on_task_done()
+        parsed = parse_line(line)
+        if isinstance(parsed, ProbeResultLine):
+            elapsed_ms[parsed.probe_id] = max(elapsed_ms.get(parsed.probe_id, 0), parsed.elapsed_ms)
+            if on_task_done is not None:
+                on_task_done()
 
     started = time.monotonic()
     problem: str | None = None
@@ -279,10 +283,13 @@ def _run_batch(
                 + (f"; stderr: {stderr[0]}" if stderr else "")
             )
     except ClusterError as exc:
-        problem = (
-            f"source pod {pod.ref} vanished or lost its debug container since prepare "
-            f"({exc.message}); run `kubectl netpoltest prepare {spec_path}` again"
-        )
+        if isinstance(exc, NotFound) or "container not found" in exc.message:
+            problem = (
+                f"source pod {pod.ref} vanished or lost its debug container since prepare "
+                f"({exc.message}); run `kubectl netpoltest prepare {spec_path}` again"
+            )
+        else:
+            problem = f"could not run the probes in {pod.ref}: {exc}"
     seconds = time.monotonic() - started
     assembled = assemble_batch(
         tasks=batch.tasks, lines=lines, timeout_seconds=options.probe_timeout_seconds
@@ -306,6 +313,8 @@ def _run_batch(
             protocol=probe.protocol,
             cni_mode=options.cni_mode,
         )
+        task_ids = [t.probe_id for t in batch.tasks if batch.task_probe[t.probe_id] is probe]
+        took = max((elapsed_ms.get(t, 0) for t in task_ids), default=0) / 1000
         record(
             ProbeResult(
                 probe=probe,
@@ -313,7 +322,7 @@ def _run_batch(
                 addresses=tuple(AddressResult(a, o.observation, o.detail) for a, o in outcomes),
                 verdict=judgement.verdict,
                 reason=judgement.reason,
-                seconds=seconds,
+                seconds=took if took else seconds,
                 inconclusive=judgement.inconclusive,
             )
         )

@@ -192,7 +192,11 @@ async def serve(opts: ServerOptions) -> None:
             _ca, crt, key = await asyncio.to_thread(pki.make_certs, state / "pki")
             ssl_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
             ssl_ctx.load_cert_chain(crt, key)
-        runner = web.AppRunner(make_app(cluster), access_log=None, shutdown_timeout=1.0)
+        # kube-apiserver serves with Go's http.Server{MaxHeaderBytes: 1 << 20} (k8s.io/apiserver
+        # pkg/server/secure_serving.go): exec argv travels in the query string, so a request line
+        # of up to 1 MiB must work. aiohttp's default limit is 8190 bytes.
+        runner = web.AppRunner(make_app(cluster), access_log=None, shutdown_timeout=1.0,
+                               max_line_size=1 << 20, max_field_size=1 << 20)
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=ssl_ctx)
         await site.start()

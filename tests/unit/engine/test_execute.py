@@ -133,7 +133,8 @@ def test_unprepared_source_and_missing_target_are_errors_that_say_what_to_do() -
     first, second = outcome.results
     assert first.verdict is Verdict.ERROR
     assert first.reason == (
-        "no prepared pod for db (shop/db*); run `kubectl netpoltest prepare t.yaml` first"
+        "no prepared pod for db (shop/db*): it was never prepared, or the prepared pod is gone; "
+        "run `kubectl netpoltest prepare t.yaml` again"
     )
     assert second.verdict is Verdict.ERROR
     assert second.reason.startswith("target pod ghost (shop/ghost*) not found")
