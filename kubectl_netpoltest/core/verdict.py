@@ -92,7 +92,10 @@ def classify(
     mode = CniMode(cni_mode)
     where = f"{port}/{protocol.value}"
     verdict, meaning, inconclusive = _decide(expect, observation, where, mode)
-    reason = f"{detail}: {meaning}" if detail and meaning else (detail or meaning)
+    if detail and meaning and meaning.startswith(detail):
+        reason = meaning  # the meaning already starts with the evidence: say it once
+    else:
+        reason = f"{detail}: {meaning}" if detail and meaning else (detail or meaning)
     return Judgement(verdict=verdict, reason=reason, inconclusive=inconclusive)
 
 

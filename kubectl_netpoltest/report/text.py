@@ -72,6 +72,10 @@ def progress(err: TextIO, *, description: str, total: int) -> Iterator[Progress]
         yield bar
 
 
+def _took(seconds: float) -> str:
+    return f"{seconds * 1000:.0f}ms" if seconds < 1 else f"{seconds:.1f}s"
+
+
 def write_results(
     results: Sequence[ProbeResult],
     out: TextIO,
@@ -94,7 +98,7 @@ def write_results(
         console.print(
             f"[{style}]{result.verdict.value:5}[/] {escape(probe.rule):{width}}  "
             f"{escape(source)} -> {escape(target)} {probe.port}/{probe.protocol.value}  "
-            f"expect {probe.expect.value}, {result.observation.value}  {result.seconds:.1f}s"
+            f"expect {probe.expect.value}, {result.observation.value}  {_took(result.seconds)}"
         )
         if result.verdict is not Verdict.PASS:
             console.print(f"      [{style}]{escape(result.reason)}[/]")
@@ -147,3 +151,8 @@ def write_cleanup(
     for item in items:
         counts[item.action.value] = counts.get(item.action.value, 0) + 1
     console.print(", ".join(f"{n} {action}" for action, n in counts.items()))
+    left = counts.get("skipped", 0) + counts.get("failed", 0)
+    if left:
+        console.print(f"{left} pod{'s' if left != 1 else ''} still carry a debug container and "
+                      "our label: delete them with --force, or stop the containers with "
+                      "--keep-pods")

@@ -21,7 +21,9 @@ from tests.e2e.sandboxctl import ROOT, product_command, sandbox
 
 
 def _step(title: str, argv: list[str], env: dict[str, str]) -> int:
-    shown = " ".join(shlex.quote(a) for a in ["kubectl", "netpoltest", *argv[len(product_command()):]])
+    shown = " ".join(
+        shlex.quote(a) for a in ["kubectl", "netpoltest", *argv[len(product_command()) :]]
+    )
     print(f"\n\033[1m$ {shown}\033[0m   # {title}", flush=True)
     return subprocess.run(argv, env=env, cwd=ROOT, check=False).returncode
 
@@ -33,8 +35,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     specs = args.spec or [ROOT / "examples" / "original-internet-access.yaml"]
     if os.geteuid() != 0:
-        print("the sandbox cluster needs root (network namespaces, nftables): run `sudo make demo`",
-              file=sys.stderr)
+        print(
+            "the sandbox cluster needs root (network namespaces, nftables): run `sudo make demo`",
+            file=sys.stderr,
+        )
         return 1
     with tempfile.TemporaryDirectory(prefix="netpoltest-demo-") as tmp:
         print("Starting the sandbox cluster ...", flush=True)
@@ -48,8 +52,11 @@ def main(argv: list[str] | None = None) -> int:
                 rel = str(spec.relative_to(ROOT)) if spec.is_absolute() else str(spec)
                 _step("show the probes", [*cli, "plan", rel], env)
                 _step("instrument one pod per source", [*cli, "prepare", rel], env)
-                code = _step("run every probe from inside those pods",
-                             [*cli, "execute", rel, "--junit", str(Path(tmp) / "junit.xml")], env)
+                code = _step(
+                    "run every probe from inside those pods",
+                    [*cli, "execute", rel, "--junit", str(Path(tmp) / "junit.xml")],
+                    env,
+                )
                 worst = max(worst, code)
                 _step("restore the cluster", [*cli, "cleanup", rel], env)
             print("\nStopping the sandbox cluster; nothing is left behind.")

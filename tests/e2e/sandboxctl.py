@@ -27,17 +27,39 @@ class RunningSandbox:
         return {**os.environ, "KUBECONFIG": str(self.kubeconfig), **extra}
 
     def kubectl(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(["kubectl", *args], env=self.env(), capture_output=True, text=True,
-                              check=False, timeout=60)
+        return subprocess.run(
+            ["kubectl", *args],
+            env=self.env(),
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=60,
+        )
 
 
 @contextmanager
-def sandbox(*, scenario: Path, state_dir: Path, extra_args: tuple[str, ...] = ()
-            ) -> Iterator[RunningSandbox]:
+def sandbox(
+    *, scenario: Path, state_dir: Path, extra_args: tuple[str, ...] = ()
+) -> Iterator[RunningSandbox]:
     """A running sandbox for the duration of the block; always torn down."""
-    up = subprocess.run([sys.executable, "-m", "tests.sandbox", "up", "--scenario", str(scenario),
-                         "--state-dir", str(state_dir), *extra_args], cwd=ROOT,
-                        capture_output=True, text=True, check=False, timeout=300)
+    up = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tests.sandbox",
+            "up",
+            "--scenario",
+            str(scenario),
+            "--state-dir",
+            str(state_dir),
+            *extra_args,
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
     try:
         if up.returncode != 0:
             raise RuntimeError(f"sandbox up failed ({up.returncode}):\n{up.stderr}\n{up.stdout}")
@@ -47,9 +69,14 @@ def sandbox(*, scenario: Path, state_dir: Path, extra_args: tuple[str, ...] = ()
             raise RuntimeError(f"sandbox up printed no kubeconfig:\n{up.stdout}")
         yield RunningSandbox(state_dir=state_dir, kubeconfig=Path(match.group(1)))
     finally:
-        subprocess.run([sys.executable, "-m", "tests.sandbox", "down", "--state-dir",
-                        str(state_dir)], cwd=ROOT, capture_output=True, text=True, check=False,
-                       timeout=120)
+        subprocess.run(
+            [sys.executable, "-m", "tests.sandbox", "down", "--state-dir", str(state_dir)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+        )
 
 
 def product_command() -> list[str]:
