@@ -68,7 +68,7 @@ def test_prepare_instruments_one_pod_per_source_and_is_idempotent(lab: Sandbox) 
 
 
 def test_restricted_namespace_accepts_our_container(lab: Sandbox) -> None:
-    (pod,) = [p for p in lab.pods("secure", f"{LABEL}=true")]
+    (pod,) = lab.pods("secure", f"{LABEL}=true")
     statuses = pod["status"]["ephemeralContainerStatuses"]
     assert "running" in statuses[0]["state"]
 
