@@ -183,11 +183,11 @@ task() {
 
 total=$(( $# / 4 ))
 emit "$V" BEGIN "$total" "$T" "$N" "$P"
-running=0
+# Count the jobs that still run before starting another: bash 5.2's `wait -n` ignores jobs
+# that ended before it was called, so counting its returns would run the probes in waves.
 while (( $# >= 4 )); do
-  if (( running >= P )); then wait -n; running=$(( running - 1 )); fi
+  while RUNNING=($(jobs -rp)); (( ${#RUNNING[@]} >= P )); do wait -n; done
   task "$1" "$2" "$3" "$4" &
-  running=$(( running + 1 ))
   shift 4
 done
 wait

@@ -13,7 +13,7 @@ class PrepareOptions:
     image: str = DEFAULT_IMAGE
     ttl_seconds: int = 3600
     timeout_seconds: int = 120
-    parallelism: int = 16
+    parallelism: int = 32
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,7 @@ class ExecuteOptions:
     probe_timeout_seconds: int = 2
     attempts: int = 3
     parallelism_per_pod: int = 32
-    pods_in_parallel: int = 8
+    pods_in_parallel: int = 32
     cni_mode: CniMode = CniMode.DROP
 
 

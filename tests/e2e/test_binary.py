@@ -141,3 +141,37 @@ def test_krew_manifest_from_the_real_archive(built: Built) -> None:
     [platform] = manifest["spec"]["platforms"]
     target = build.host_target()
     assert platform["selector"]["matchLabels"] == {"os": target.os, "arch": target.arch}
+
+
+@pytest.mark.sandbox
+def test_binary_runs_prepare_execute_cleanup_in_the_sandbox(built: Built, tmp_path: Path) -> None:
+    """The README example, unchanged, through the frozen binary against the sandbox cluster."""
+    from tests.sandbox.fixture import start_sandbox
+    from tests.sandbox.gate import require_root_sandbox
+
+    require_root_sandbox()
+    with start_sandbox(ROOT / "examples" / "sandbox-scenario") as sb:
+        env = {**sb.env(), "HOME": str(tmp_path)}
+
+        def run(*args: str) -> subprocess.CompletedProcess[str]:
+            return subprocess.run([str(built.binary), *args], capture_output=True, text=True,
+                                  cwd=ROOT, env=env, timeout=180, check=False)
+
+        prepared = run("prepare", EXAMPLE)
+        assert prepared.returncode == 0, prepared.stdout + prepared.stderr
+        executed = run("execute", EXAMPLE, "-o", "json", "--junit", str(tmp_path / "j.xml"))
+        assert executed.returncode == 0, executed.stdout + executed.stderr
+        results = json.loads(executed.stdout)["results"]
+        assert [(r["target"]["host"], r["port"], r["verdict"], r["observation"])
+                for r in results] == [
+            ("repo1.maven.org", 80, "PASS", "connected"),
+            ("repo1.maven.org", 443, "PASS", "connected"),
+            ("github.com", 80, "PASS", "timeout"),
+            ("github.com", 443, "PASS", "timeout"),
+            ("google.com", 80, "PASS", "timeout"),
+            ("google.com", 443, "PASS", "timeout"),
+        ]
+        cleaned = run("cleanup", EXAMPLE)
+        assert cleaned.returncode == 0, cleaned.stdout + cleaned.stderr
+        assert "1 deleted" in cleaned.stdout
+        assert sb.pods("exposure", "netpoltest.io/instrumented=true") == []
