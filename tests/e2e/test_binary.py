@@ -154,16 +154,24 @@ def test_binary_runs_prepare_execute_cleanup_in_the_sandbox(built: Built, tmp_pa
         env = {**sb.env(), "HOME": str(tmp_path)}
 
         def run(*args: str) -> subprocess.CompletedProcess[str]:
-            return subprocess.run([str(built.binary), *args], capture_output=True, text=True,
-                                  cwd=ROOT, env=env, timeout=180, check=False)
+            return subprocess.run(
+                [str(built.binary), *args],
+                capture_output=True,
+                text=True,
+                cwd=ROOT,
+                env=env,
+                timeout=180,
+                check=False,
+            )
 
         prepared = run("prepare", EXAMPLE)
         assert prepared.returncode == 0, prepared.stdout + prepared.stderr
         executed = run("execute", EXAMPLE, "-o", "json", "--junit", str(tmp_path / "j.xml"))
         assert executed.returncode == 0, executed.stdout + executed.stderr
         results = json.loads(executed.stdout)["results"]
-        assert [(r["target"]["host"], r["port"], r["verdict"], r["observation"])
-                for r in results] == [
+        assert [
+            (r["target"]["host"], r["port"], r["verdict"], r["observation"]) for r in results
+        ] == [
             ("repo1.maven.org", 80, "PASS", "connected"),
             ("repo1.maven.org", 443, "PASS", "connected"),
             ("github.com", 80, "PASS", "timeout"),

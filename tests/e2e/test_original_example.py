@@ -26,8 +26,9 @@ def exposure() -> Iterator[Sandbox]:
 
 def test_original_example_passes_with_real_packets(exposure: Sandbox, tmp_path: Path) -> None:
     assert netpoltest(exposure, "prepare", EXAMPLE).code == ExitCode.OK
-    run = netpoltest(exposure, "execute", EXAMPLE, "-o", "json", "--junit",
-                     str(tmp_path / "junit.xml"))
+    run = netpoltest(
+        exposure, "execute", EXAMPLE, "-o", "json", "--junit", str(tmp_path / "junit.xml")
+    )
     assert run.code == ExitCode.OK, run.err
     assert verdicts(run) == {
         "httpd-wamblee-org->repo1.maven.org:80/tcp": ("PASS", "connected"),
@@ -42,18 +43,31 @@ def test_original_example_passes_with_real_packets(exposure: Sandbox, tmp_path: 
 
 def test_a_broken_policy_is_caught(exposure: Sandbox, tmp_path: Path) -> None:
     """Delete the egress policy: the deny tests must now FAIL (a leak), never pass."""
-    gone = exposure.kubectl("delete", "networkpolicy", "-n", "exposure",
-                            "egress-maven-and-dns-only")
+    gone = exposure.kubectl(
+        "delete", "networkpolicy", "-n", "exposure", "egress-maven-and-dns-only"
+    )
     assert gone.returncode == 0, gone.stderr
-    run = netpoltest(exposure, "execute", EXAMPLE, "-o", "json", "--junit",
-                     str(tmp_path / "junit.xml"))
+    run = netpoltest(
+        exposure, "execute", EXAMPLE, "-o", "json", "--junit", str(tmp_path / "junit.xml")
+    )
     assert run.code == ExitCode.TEST_FAILURES
     assert verdicts(run)["httpd-wamblee-org->github.com:443/tcp"] == ("FAIL", "connected")
 
 
-def test_cleanup_restores_the_deployment(exposure: Sandbox) -> None:
-    run = netpoltest(exposure, "cleanup", EXAMPLE)
+def test_keep_pods_stops_the_debug_container_and_keeps_the_pod(exposure: Sandbox) -> None:
+    (pod,) = exposure.pods("exposure", "netpoltest.io/instrumented=true")
+    name = pod["metadata"]["name"]
+    run = netpoltest(exposure, "cleanup", EXAMPLE, "--keep-pods")
     assert run.code == ExitCode.OK, run.err
-    pods = exposure.pods("exposure", "app=httpd-wamblee-org")
-    assert len(pods) == 2
-    assert all(not p["spec"].get("ephemeralContainers") for p in pods)
+    assert f"exposure/{name}: stopped netpoltest-" in run.out
+    after = exposure.pod("exposure", name)  # still there, same pod
+    assert after["metadata"]["uid"] == pod["metadata"]["uid"]
+    assert "netpoltest.io/instrumented" not in after["metadata"].get("labels", {})
+
+    def terminated() -> bool:
+        statuses = exposure.pod("exposure", name)["status"]["ephemeralContainerStatuses"]
+        return all("terminated" in s["state"] for s in statuses)
+
+    exposure.wait_for(terminated, timeout=15, what="the debug container to exit")
+    again = netpoltest(exposure, "cleanup", EXAMPLE)
+    assert "nothing to clean up" in again.out

@@ -8,6 +8,9 @@ the lab, as a user's session would.
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -15,6 +18,7 @@ import pytest
 
 from kubectl_netpoltest.exitcodes import ExitCode
 from tests.e2e.conftest import VERDICTS_SPEC, netpoltest, verdicts
+from tests.e2e.sandboxctl import ROOT, product_command
 from tests.sandbox.fixture import Sandbox
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.slow]
@@ -162,6 +166,40 @@ def test_a_pod_deleted_since_prepare_errors_its_probes_and_the_rest_goes_on(
         assert results[probe_id]["reason"].endswith("again")
     assert results["isolated->pod/server:80/tcp"]["verdict"] == "PASS"
     assert run.code == ExitCode.TEST_FAILURES  # single/bare still FAIL
+
+
+def test_interrupted_execute_still_writes_junit(lab: Sandbox, tmp_path: Path) -> None:
+    junit = tmp_path / "junit.xml"
+    proc = subprocess.Popen(
+        [*product_command(), "execute", SPEC, "--junit", str(junit), "--probe-timeout", "5"],
+        env=lab.env(),
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 30
+    while not _exec_started(lab) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGINT)
+    out, _ = proc.communicate(timeout=60)
+    assert proc.returncode == ExitCode.INTERRUPTED
+    assert "(interrupted)" in out
+    root = ET.parse(junit).getroot()
+    interrupted = {p.get("value") for p in root.iter("property") if p.get("name") == "interrupted"}
+    assert interrupted == {"true"}
+    assert len(list(root.iter("testcase"))) == len(DROP_MODE)
+
+
+def _exec_started(sb: Sandbox) -> bool:
+    """True once some debug container runs the probe script (seen from the host's processes)."""
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if b"\0netpoltest\x005\x00" in cmdline.read_bytes():
+                return True
+        except OSError:
+            continue
+    return False
 
 
 def test_cleanup_replaces_pods_one_at_a_time_and_never_loses_one(lab: Sandbox) -> None:
