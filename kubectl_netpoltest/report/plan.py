@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from kubectl_netpoltest.core.model import Expectation, PodTarget, Probe
@@ -34,9 +35,9 @@ def write_plan_table(probes: Sequence[Probe], out: TextIO, *, spec_path: str) ->
     for probe in probes:
         expect = "[green]allowed[/]" if probe.expect is Expectation.ALLOWED else "[red]denied[/]"
         table.add_row(
-            probe.rule,
-            f"{probe.source.name} ({probe.source.describe()})",
-            _target(probe),
+            escape(probe.rule),
+            escape(f"{probe.source.name} ({probe.source.describe()})"),
+            escape(_target(probe)),
             f"{probe.port}/{probe.protocol.value}",
             expect,
         )
@@ -44,5 +45,5 @@ def write_plan_table(probes: Sequence[Probe], out: TextIO, *, spec_path: str) ->
     sources = len({p.source for p in probes})
     console.print(
         f"\n{len(probes)} probes from {sources} source pod"
-        f"{'s' if sources != 1 else ''} ({spec_path})"
+        f"{'s' if sources != 1 else ''} ({escape(spec_path)})"
     )

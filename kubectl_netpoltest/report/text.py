@@ -153,6 +153,7 @@ def write_cleanup(
     console.print(", ".join(f"{n} {action}" for action, n in counts.items()))
     left = counts.get("skipped", 0) + counts.get("failed", 0)
     if left:
-        console.print(f"{left} pod{'s' if left != 1 else ''} still carry a debug container and "
-                      "our label: delete them with --force, or stop the containers with "
+        verb = "carries" if left == 1 else "carry"
+        console.print(f"{left} pod{'s' if left != 1 else ''} still {verb} a debug container "
+                      "and our label: delete with --force, or stop the containers with "
                       "--keep-pods")
