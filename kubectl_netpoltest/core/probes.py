@@ -12,11 +12,11 @@ Observations (both re-exported here for convenience).
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from kubectl_netpoltest.core.hosts import host_problem
 from kubectl_netpoltest.core.model import Protocol
 from kubectl_netpoltest.core.probelines import (
     Attempt,
@@ -66,27 +66,6 @@ def method_for(*, port: int, protocol: Protocol) -> str:
     return "dns" if port == _DNS_PORT else "udp"
 
 
-def _host_problem(host: str) -> str | None:
-    # Stricter than a general host check on purpose: an IPv6 zone ("fe80::1%eth0") is
-    # accepted by ipaddress but carries arbitrary text, and a leading "-" would be an option.
-    if "%" in host:
-        return f"host {host!r}: IPv6 zone ids are not supported"
-    try:
-        ipaddress.ip_address(host)
-        return None
-    except ValueError:
-        pass
-    name = host[:-1] if host.endswith(".") else host
-    if not name or len(name) > 253:
-        return f"host {host!r} is not a valid host name or IP address"
-    labels = name.split(".")
-    if any(not _LABEL.match(label) for label in labels):
-        return f"host {host!r} is not a valid host name or IP address"
-    if labels[-1].isdigit():
-        return f"host {host!r} looks like an IP address but is not a valid one"
-    return None
-
-
 @dataclass(frozen=True)
 class ProbeTask:
     """One probe as the container runs it: a host (IP literal or DNS name) and a port.
@@ -116,7 +95,7 @@ def _validate_task(task: ProbeTask) -> None:
         raise ValueError(f"probe id {task.probe_id[:40]!r}... is longer than {MAX_ID_LENGTH}")
     if not isinstance(task.host, str):
         raise ValueError(f"host {task.host!r} is not a string")
-    problem = _host_problem(task.host)
+    problem = host_problem(task.host)
     if problem is not None:
         raise ValueError(problem)
     if isinstance(task.port, bool) or not isinstance(task.port, int):
