@@ -142,7 +142,10 @@ class KubernetesGateway:
 
     # ------------------------------------------------------------------ plumbing
 
-    def _call(self, action: Action, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    def _call(
+        self, action: Action, fn: Callable[..., Any], *args: Any, raw: bool = False, **kwargs: Any
+    ) -> Any:
+        """Call the client, translating its failures; JSON-decoded unless `raw` (a stream)."""
         kwargs.setdefault("_preload_content", False)
         if self._timeout is not None:
             kwargs.setdefault("_request_timeout", self._timeout)
@@ -159,14 +162,14 @@ class KubernetesGateway:
             raise unreachable(
                 server=self._configuration.host, context=self._settings.context, detail=_short(exc)
             ) from exc
-        return json.loads(response.data) if hasattr(response, "data") else response
+        return response if raw else json.loads(response.data)
 
     # ------------------------------------------------------------------ pods
 
     def list_pods(
         self, *, namespace: str | None, label_selector: str | None = None
     ) -> list[PodInfo]:
-        kwargs = {"label_selector": label_selector} if label_selector else {}
+        kwargs: dict[str, Any] = {"label_selector": label_selector} if label_selector else {}
         if namespace is None:
             data = self._call(
                 Action("list", "pods"), self._core.list_pod_for_all_namespaces, **kwargs
@@ -237,27 +240,17 @@ class KubernetesGateway:
             yield pod_info(item)
         version = (first.get("metadata") or {}).get("resourceVersion")
         action = Action("watch", "pods", namespace, name)
-        try:
-            response: Any = self._core.list_namespaced_pod(
-                namespace,
-                field_selector=f"metadata.name={name}",
-                watch=True,
-                resource_version=version,
-                timeout_seconds=timeout_seconds,
-                _preload_content=False,
-                _request_timeout=timeout_seconds + 10,
-            )
-        except ApiException as exc:
-            raise api_error(
-                status=int(exc.status or 0),
-                body=str(exc.body or ""),
-                reason=str(exc.reason or ""),
-                action=action,
-            ) from exc
-        except _UNREACHABLE as exc:
-            raise unreachable(
-                server=self._configuration.host, context=self._settings.context, detail=_short(exc)
-            ) from exc
+        response: Any = self._call(
+            action,
+            self._core.list_namespaced_pod,
+            namespace,
+            raw=True,
+            field_selector=f"metadata.name={name}",
+            watch=True,
+            resource_version=version,
+            timeout_seconds=timeout_seconds,
+            _request_timeout=timeout_seconds + 10,
+        )
         buffer = b""
         try:
             for chunk in response.stream(4096, decode_content=True):

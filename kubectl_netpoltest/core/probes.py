@@ -55,7 +55,6 @@ MAX_PARALLELISM = 64
 MAX_ID_LENGTH = 256
 
 _ID = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.:/@+=,~#>\[\]()-]*$")
-_LABEL = re.compile(r"^[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$")
 _DNS_PORT = 53
 
 
