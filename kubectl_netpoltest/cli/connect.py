@@ -40,5 +40,7 @@ def open_session(*, spec_path: str, flags: KubeFlags) -> Session:
     sources = list(dict.fromkeys(p.source for p in probes))
     from kubectl_netpoltest.cluster.kube import connect
 
-    gateway = connect(settings=settings, request_timeout=flags.request_timeout)
+    gateway = connect(
+        settings=settings, request_timeout=flags.request_timeout, verbosity=flags.verbosity
+    )
     return Session(spec=spec, probes=probes, sources=sources, settings=settings, gateway=gateway)

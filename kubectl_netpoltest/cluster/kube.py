@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, cast
@@ -129,10 +130,12 @@ class KubernetesGateway:
         settings: KubeSettings,
         configuration: k8s.Configuration,
         request_timeout: float | None,
+        verbosity: int = 0,
     ) -> None:
         self._settings = settings
         self._configuration = configuration
         self._timeout = request_timeout
+        self._verbosity = verbosity
         self._core = k8s.CoreV1Api(k8s.ApiClient(configuration=configuration))
         self._apps = k8s.AppsV1Api(self._core.api_client)
 
@@ -149,9 +152,12 @@ class KubernetesGateway:
         kwargs.setdefault("_preload_content", False)
         if self._timeout is not None:
             kwargs.setdefault("_request_timeout", self._timeout)
+        started = time.monotonic()
         try:
             response = fn(*args, **kwargs)
+            self._log(action, "OK", started)
         except ApiException as exc:
+            self._log(action, f"HTTP {exc.status}", started)
             raise api_error(
                 status=int(exc.status or 0),
                 body=str(exc.body or ""),
@@ -163,6 +169,15 @@ class KubernetesGateway:
                 server=self._configuration.host, context=self._settings.context, detail=_short(exc)
             ) from exc
         return response if raw else json.loads(response.data)
+
+    def _log(self, action: Action, outcome: str, started: float) -> None:
+        """kubectl's -v 6: one line per API request, on stderr."""
+        if self._verbosity >= 6:
+            took = (time.monotonic() - started) * 1000
+            print(
+                f"I {action.describe()} ({self._configuration.host}): {outcome} in {took:.0f} ms",
+                file=sys.stderr,
+            )
 
     # ------------------------------------------------------------------ pods
 
@@ -397,7 +412,9 @@ def _short(exc: BaseException) -> str:
     return text.splitlines()[0][:300]
 
 
-def connect(*, settings: KubeSettings, request_timeout: float | None) -> KubernetesGateway:
+def connect(
+    *, settings: KubeSettings, request_timeout: float | None, verbosity: int = 0
+) -> KubernetesGateway:
     """Load credentials the way kubectl would and build the gateway (no request is sent yet)."""
     try:
         if settings.in_cluster:
@@ -416,5 +433,8 @@ def connect(*, settings: KubeSettings, request_timeout: float | None) -> Kuberne
             f"cannot load the kubeconfig ({settings.describe()}): {_short(exc)}"
         ) from exc
     return KubernetesGateway(
-        settings=settings, configuration=configuration, request_timeout=request_timeout
+        settings=settings,
+        configuration=configuration,
+        request_timeout=request_timeout,
+        verbosity=verbosity,
     )

@@ -33,6 +33,12 @@ from kubectl_netpoltest.engine.options import ExecuteOptions
 from kubectl_netpoltest.errors import ClusterError, NotFound
 
 ResultCallback = Callable[[ProbeResult], None]
+
+MAX_PROBES_PER_EXEC = 1000
+"""Exec argv travels in the URL's query string, and kube-apiserver takes at most 1 MiB of
+request line and headers (Go's MaxHeaderBytes 1 << 20). The script is ~9 KB encoded and a probe
+adds at most ~700 bytes (4 argv items, ids up to 256 characters, host names up to 253), so
+1,000 probes stay safely below; a source with more gets several execs."""
 LineCallback = Callable[[str], None]
 
 
@@ -193,11 +199,14 @@ def execute(
             for probe in mine:
                 record(_error_result(probe, run.problem))
             continue
-        batch = _Batch(run=run, probes=mine, targets=targets)
-        for early in batch.early:
-            record(early)
-        if batch.tasks:
-            batches.append(batch)
+        for start in range(0, len(mine), MAX_PROBES_PER_EXEC):
+            batch = _Batch(
+                run=run, probes=mine[start : start + MAX_PROBES_PER_EXEC], targets=targets
+            )
+            for early in batch.early:
+                record(early)
+            if batch.tasks:
+                batches.append(batch)
 
     interrupted = False
     pool = ThreadPoolExecutor(max_workers=max(1, options.pods_in_parallel))

@@ -165,12 +165,15 @@ def test_exit_code_table_in_readme_matches_the_enum() -> None:
     assert {int(k): v for k, v in rows.items()} == {c.value: c.name for c in ExitCode}
 
 
-def test_plan_table_shows_selectors_literally(tmp_path: Path,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_plan_table_shows_selectors_literally(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     spec = tmp_path / "s.yaml"
-    spec.write_text("pods:\n  - {name: api, namespace: shop, selector: 'app=api,tier in (a)'}\n"
-                    "addresses:\n  - {name: h, hosts: [h.example]}\n"
-                    "connections:\n  - {name: c, addresses: [h], ports: [80]}\n"
-                    "rules:\n  - {name: r, from: [api], denied: [c]}\n")
+    spec.write_text(
+        "pods:\n  - {name: api, namespace: shop, selector: 'app=api,tier in (a)'}\n"
+        "addresses:\n  - {name: h, hosts: [h.example]}\n"
+        "connections:\n  - {name: c, addresses: [h], ports: [80]}\n"
+        "rules:\n  - {name: r, from: [api], denied: [c]}\n"
+    )
     assert run(["plan", str(spec)]) == ExitCode.OK
     assert "api (shop/[app=api,tier in (a)])" in capsys.readouterr().out

@@ -43,7 +43,10 @@ def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str,
     spec.write_text(SPEC)
     seen: dict[str, Any] = {"spec": str(spec)}
 
-    def fake_connect(*, settings: Any, request_timeout: float | None) -> FakeGateway:
+    def fake_connect(
+        *, settings: Any, request_timeout: float | None, verbosity: int = 0
+    ) -> FakeGateway:
+        seen["verbosity"] = verbosity
         seen["settings"] = settings
         seen["request_timeout"] = request_timeout
         return FakeGateway()
@@ -79,6 +82,8 @@ def test_execute_options(
             "1m",
             "--junit",
             str(junit),
+            "-v",
+            "6",
         ]
     )
     assert code == ExitCode.INCONCLUSIVE  # no probe ran: never a success
@@ -87,6 +92,7 @@ def test_execute_options(
     )
     assert [p.source.namespace for p in world["execute"]["probes"]] == ["flagns"]
     assert world["request_timeout"] == 60.0
+    assert world["verbosity"] == 6
     assert world["settings"].context == "ctx"
     assert junit.exists()
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+import pytest
+
 from kubectl_netpoltest.cluster.gateway import ContainerState, ExecResult, PodInfo
 from kubectl_netpoltest.core.execstatus import ExecStatus, ExecStatusKind
 from kubectl_netpoltest.core.model import (
@@ -183,3 +185,16 @@ def test_missing_exec_status_is_never_success() -> None:
     ).results
     assert result.verdict is Verdict.ERROR
     assert "no exec status received" in result.reason
+
+
+def test_a_huge_batch_is_split_so_the_exec_url_stays_under_the_api_servers_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("kubectl_netpoltest.engine.execute.MAX_PROBES_PER_EXEC", 2)
+    gateway = _gateway()
+    gateway.exec_handler = _answer({"web-a": []})
+    probes = [_probe(WEB, "192.0.2.10", port, Expectation.DENIED) for port in (1, 2, 3, 4, 5)]
+    outcome = execute(gateway_factory=lambda: gateway, probes=probes, options=OPTIONS,
+                      spec_path="t.yaml")
+    assert outcome.exec_calls == 3
+    assert len(outcome.results) == 5
