@@ -45,6 +45,7 @@ class PodInfo:
     ips: tuple[str, ...] = ()
     owners: tuple[OwnerRef, ...] = ()
     containers: tuple[str, ...] = ()
+    """Names of init and regular containers (ephemeral ones are in `ephemeral_specs`)."""
     ephemeral_specs: tuple[str, ...] = ()
     ephemeral: tuple[ContainerState, ...] = ()
     deleting: bool = False

@@ -97,7 +97,10 @@ def pod_info(data: Mapping[str, Any]) -> PodInfo:
             )
             for o in meta.get("ownerReferences") or []
         ),
-        containers=tuple(c.get("name", "") for c in spec.get("containers") or []),
+        containers=tuple(
+            c.get("name", "")
+            for c in [*(spec.get("initContainers") or []), *(spec.get("containers") or [])]
+        ),
         ephemeral_specs=tuple(images),
         ephemeral=tuple(ephemeral),
         deleting=meta.get("deletionTimestamp") is not None,

@@ -203,3 +203,29 @@ def classify_addresses(
             inconclusive = verdict is Verdict.ERROR and all(j.inconclusive for _, j in hits)
             return Judgement(verdict, text, inconclusive)
     return Judgement(Verdict.PASS, "; ".join(label(a, j) for a, j in judged))
+
+
+MESH_SIDECARS = ("istio-proxy", "linkerd-proxy")
+"""Sidecars that capture a pod's outbound TCP: a connect from the pod reaches the local proxy,
+so it succeeds whatever the NetworkPolicy says (probing-notes §11)."""
+
+
+def distrust_mesh_connects(
+    *,
+    judgement: Judgement,
+    observations: Sequence[Observation],
+    protocol: Protocol,
+    sidecar: str | None,
+) -> Judgement:
+    """In a meshed source pod a TCP connect proves nothing: never PASS (or FAIL) on it."""
+    if sidecar is None or protocol is not Protocol.TCP:
+        return judgement
+    if Observation.CONNECTED not in observations:
+        return judgement
+    return Judgement(
+        Verdict.ERROR,
+        f"inconclusive: the source pod runs the {sidecar} sidecar, which accepts every outbound "
+        "TCP connection locally, so a successful connect does not show what the network "
+        "policy allows",
+        inconclusive=True,
+    )

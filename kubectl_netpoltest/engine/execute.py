@@ -27,7 +27,13 @@ from kubectl_netpoltest.core.probelines import ProbeResultLine, parse_line
 from kubectl_netpoltest.core.probeoutcome import assemble_batch
 from kubectl_netpoltest.core.probes import ProbeTask, build_batch_command
 from kubectl_netpoltest.core.results import AddressResult, ProbeResult
-from kubectl_netpoltest.core.verdict import Judgement, Verdict, classify_addresses
+from kubectl_netpoltest.core.verdict import (
+    MESH_SIDECARS,
+    Judgement,
+    Verdict,
+    classify_addresses,
+    distrust_mesh_connects,
+)
 from kubectl_netpoltest.engine import instrument
 from kubectl_netpoltest.engine.options import ExecuteOptions
 from kubectl_netpoltest.errors import ClusterError, NotFound
@@ -255,6 +261,7 @@ def _run_batch(
 ) -> None:
     pod = batch.run.pod
     assert pod is not None and batch.run.container is not None
+    sidecar = next((c for c in pod.containers if c in MESH_SIDECARS), None)
     argv = build_batch_command(
         tasks=batch.tasks,
         timeout_seconds=options.probe_timeout_seconds,
@@ -321,6 +328,12 @@ def _run_batch(
             port=probe.port,
             protocol=probe.protocol,
             cni_mode=options.cni_mode,
+        )
+        judgement = distrust_mesh_connects(
+            judgement=judgement,
+            observations=[o.observation for _, o in outcomes],
+            protocol=probe.protocol,
+            sidecar=sidecar,
         )
         task_ids = [t.probe_id for t in batch.tasks if batch.task_probe[t.probe_id] is probe]
         took = max((elapsed_ms.get(t, 0) for t in task_ids), default=0) / 1000

@@ -154,6 +154,8 @@ def write_cleanup(
     left = counts.get("skipped", 0) + counts.get("failed", 0)
     if left:
         verb = "carries" if left == 1 else "carry"
-        console.print(f"{left} pod{'s' if left != 1 else ''} still {verb} a debug container "
-                      "and our label: delete with --force, or stop the containers with "
-                      "--keep-pods")
+        console.print(
+            f"{left} pod{'s' if left != 1 else ''} still {verb} a debug container "
+            "and our label: delete with --force, or stop the containers with "
+            "--keep-pods"
+        )

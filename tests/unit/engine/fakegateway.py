@@ -32,6 +32,7 @@ def make_pod(
     host_network: bool = False,
     ips: tuple[str, ...] = ("10.0.0.1",),
     ephemeral: tuple[ContainerState, ...] = (),
+    containers: tuple[str, ...] = ("main",),
 ) -> PodInfo:
     return PodInfo(
         namespace=namespace,
@@ -43,7 +44,7 @@ def make_pod(
         host_network=host_network,
         ips=ips,
         owners=(OwnerRef(owner[0], owner[1], True),) if owner else (),
-        containers=("main",),
+        containers=containers,
         ephemeral_specs=tuple(c.name for c in ephemeral),
         ephemeral=ephemeral,
     )

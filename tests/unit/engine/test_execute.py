@@ -194,7 +194,42 @@ def test_a_huge_batch_is_split_so_the_exec_url_stays_under_the_api_servers_limit
     gateway = _gateway()
     gateway.exec_handler = _answer({"web-a": []})
     probes = [_probe(WEB, "192.0.2.10", port, Expectation.DENIED) for port in (1, 2, 3, 4, 5)]
-    outcome = execute(gateway_factory=lambda: gateway, probes=probes, options=OPTIONS,
-                      spec_path="t.yaml")
+    outcome = execute(
+        gateway_factory=lambda: gateway, probes=probes, options=OPTIONS, spec_path="t.yaml"
+    )
     assert outcome.exec_calls == 3
     assert len(outcome.results) == 5
+
+
+def test_a_meshed_source_never_passes_on_a_tcp_connect() -> None:
+    gateway = FakeGateway().add(
+        make_pod(
+            "web-a",
+            labels={LABEL_KEY: "true"},
+            ephemeral=RUNNING,
+            containers=("istio-init", "main", "istio-proxy"),
+        ),
+        make_pod("db-a", ips=("10.0.0.2",)),
+    )
+    gateway.exec_handler = _answer(
+        {
+            "web-a": [
+                _tcp_line(
+                    "p0", "10.0.0.2", 0, "Connection to 10.0.0.2 5432 port [tcp/*] succeeded!"
+                ),
+                _tcp_line(
+                    "p1",
+                    "10.0.0.2",
+                    1,
+                    "nc: connect to 10.0.0.2 port 22 (tcp) timed out: Operation now in progress",
+                ),
+            ]
+        }
+    )
+    probes = [_probe(WEB, DB, 5432, Expectation.ALLOWED), _probe(WEB, DB, 22, Expectation.DENIED)]
+    connected, dropped = execute(
+        gateway_factory=lambda: gateway, probes=probes, options=OPTIONS, spec_path="t.yaml"
+    ).results
+    assert connected.verdict is Verdict.ERROR and connected.inconclusive
+    assert "istio-proxy sidecar" in connected.reason
+    assert dropped.verdict is Verdict.PASS  # silence is still evidence of a drop
