@@ -20,6 +20,7 @@ class ContainerState:
 
     name: str
     image: str
+    """As written in the pod spec (the kubelet's status may show a normalised name)."""
     state: str  # "waiting" | "running" | "terminated" | "unknown"
     reason: str | None = None
     message: str | None = None

@@ -75,7 +75,7 @@ def pod_info(data: Mapping[str, Any]) -> PodInfo:
         ephemeral.append(
             ContainerState(
                 name=item.get("name", ""),
-                image=item.get("image") or images.get(item.get("name"), ""),
+                image=images.get(item.get("name")) or item.get("image", ""),
                 state=kind,
                 reason=detail.get("reason"),
                 message=detail.get("message"),

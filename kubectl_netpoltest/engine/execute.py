@@ -35,6 +35,7 @@ from kubectl_netpoltest.core.verdict import (
     distrust_mesh_connects,
 )
 from kubectl_netpoltest.engine import instrument
+from kubectl_netpoltest.engine.instrument import DEFAULT_IMAGE
 from kubectl_netpoltest.engine.options import ExecuteOptions
 from kubectl_netpoltest.errors import ClusterError, NotFound
 
@@ -298,6 +299,11 @@ def _run_batch(
                 f"{batch.run.container}): {status.message or status.kind.value}"
                 + (f"; stderr: {stderr[0]}" if stderr else "")
             )
+            if "executable file not found" in status.message:
+                problem += (
+                    "; the probe image needs bash, nc (netcat-openbsd), dig and getent: prepare "
+                    f"again with an image that has them (the default is {DEFAULT_IMAGE})"
+                )
     except ClusterError as exc:
         if isinstance(exc, NotFound) or "container not found" in exc.message:
             problem = (

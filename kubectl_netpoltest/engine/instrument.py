@@ -75,10 +75,14 @@ def matches(ref: PodRef, pod: PodInfo) -> bool:
     return ref.selector is not None and ref.selector.matches(dict(pod.labels))
 
 
-def running_debug_container(pod: PodInfo) -> str | None:
-    """Our newest running debug container in this pod, if any."""
+def running_debug_container(pod: PodInfo, *, image: str | None = None) -> str | None:
+    """Our newest running debug container in this pod (of that image, if one is given)."""
     ours = [
-        c for c in pod.ephemeral if c.name.startswith(CONTAINER_PREFIX) and c.state == "running"
+        c
+        for c in pod.ephemeral
+        if c.name.startswith(CONTAINER_PREFIX)
+        and c.state == "running"
+        and (image is None or c.image == image)
     ]
     if not ours:
         return None

@@ -144,7 +144,9 @@ def _instrument(
     skipped: tuple[str, ...],
 ) -> SourcePrep:
     started = time.monotonic()
-    existing = instrument.running_debug_container(pod)
+    # Reuse only a container of the requested image: after `--image` changes, the new image
+    # must be the one that runs the probes (execute picks the newest running container).
+    existing = instrument.running_debug_container(pod, image=options.image)
     if instrument.is_instrumented(pod) and existing:
         return SourcePrep(
             source,

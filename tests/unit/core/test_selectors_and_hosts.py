@@ -91,7 +91,9 @@ def test_valid_hosts(host: str) -> None:
         "x" * 64 + ".com",
         "a|b",
         "a&b",
-        "'q'", "fe80::1%$(reboot)", "fe80::1%eth0",
+        "'q'",
+        "fe80::1%$(reboot)",
+        "fe80::1%eth0",
     ],
 )
 def test_invalid_hosts(host: str) -> None:

@@ -99,3 +99,15 @@ def test_debug_container_passes_the_restricted_profile() -> None:
     assert context["seccompProfile"] == {"type": "RuntimeDefault"}
     assert spec["command"][-2:] == ["600", "netpoltest-abcde"]  # data as argv, not shell text
     assert not {"ports", "resources", "livenessProbe"} & spec.keys()
+
+
+def test_a_new_image_gets_a_new_container_then_is_reused() -> None:
+    old = ContainerState("netpoltest-old01", "busybox:1.36", "running")
+    gateway = FakeGateway().add(make_pod("web-a", labels={LABEL_KEY: "true"}, ephemeral=(old,)))
+    (first,) = prepare(gateway=gateway, sources=[WEB], options=OPTIONS)
+    assert first.state is PrepState.READY
+    assert [kind for kind, _ in gateway.calls] == ["add"]
+    assert first.container != "netpoltest-old01"
+    (second,) = prepare(gateway=gateway, sources=[WEB], options=OPTIONS)
+    assert second.state is PrepState.REUSED
+    assert second.container == first.container
