@@ -59,6 +59,25 @@ class SourcePrep:
 Progress = Callable[[SourcePrep], None]
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """What prepare will do for one source: the pod it picked, or why there is none."""
+
+    source: PodRef
+    pod: PodInfo | None
+    reason: str
+    skipped: tuple[str, ...]
+
+
+def _plan(source: PodRef, pods: Sequence[PodInfo]) -> _Plan:
+    found = instrument.candidates(source, pods)
+    pod = instrument.choose(found)
+    skipped = tuple(
+        f"{p.ref} (hostNetwork: NetworkPolicies do not apply to it)" for p in found.host_network
+    )
+    return _Plan(source, pod, "" if pod else _why_none(source, found), skipped)
+
+
 def prepare(
     *,
     gateway: ClusterGateway,
@@ -69,54 +88,47 @@ def prepare(
     """Instrument every source in parallel; results in the order of `sources`."""
     namespaces = sorted({s.namespace or "default" for s in sources})
     pods = {ns: gateway.list_pods(namespace=ns) for ns in namespaces}
-    chosen: dict[str, PodRef] = {}
-    plans: list[tuple[PodRef, PodInfo | None, str, tuple[str, ...]]] = []
-    for source in sources:
-        found = instrument.candidates(source, pods[source.namespace or "default"])
-        pod = instrument.choose(found)
-        skipped = tuple(
-            f"{p.ref} (hostNetwork: NetworkPolicies do not apply to it)" for p in found.host_network
-        )
-        reason = _why_none(source, found) if pod is None else ""
-        if pod is not None and pod.uid in chosen:
-            reason = ""
-        plans.append((source, pod, reason, skipped))
-        if pod is not None:
-            chosen.setdefault(pod.uid, source)
+    plans = [_plan(source, pods[source.namespace or "default"]) for source in sources]
+    # Two references to one pod must not add two containers: each pod is instrumented once, for
+    # the first reference to it; the others share that result.
+    owner: dict[str, _Plan] = {}
+    for plan in plans:
+        if plan.pod is not None:
+            owner.setdefault(plan.pod.uid, plan)
+    work = [p for p in plans if p.pod is None or owner[p.pod.uid] is p]
 
-    def one(plan: tuple[PodRef, PodInfo | None, str, tuple[str, ...]]) -> SourcePrep:
-        source, pod, reason, skipped = plan
-        if pod is None:
-            result = SourcePrep(source, PrepState.NO_POD, reason, skipped=skipped)
+    def one(plan: _Plan) -> SourcePrep:
+        if plan.pod is None:
+            result = SourcePrep(plan.source, PrepState.NO_POD, plan.reason, skipped=plan.skipped)
         else:
             result = _instrument(
-                gateway=gateway, source=source, pod=pod, options=options, skipped=skipped
+                gateway=gateway,
+                source=plan.source,
+                pod=plan.pod,
+                options=options,
+                skipped=plan.skipped,
             )
         if on_done is not None:
             on_done(result)
         return result
 
-    # Two references to one pod must not add two containers: instrument each pod once, in the
-    # first reference's task; later references then reuse it.
-    firsts = [p for p in plans if p[1] is None or chosen[p[1].uid] is p[0]]
     with ThreadPoolExecutor(max_workers=max(1, options.parallelism)) as pool:
-        done = dict(zip((id(p) for p in firsts), pool.map(one, firsts), strict=True))
+        done = dict(zip(map(id, work), pool.map(one, work), strict=True))
     results = []
     for plan in plans:
         if id(plan) in done:
             results.append(done[id(plan)])
             continue
-        source, pod, _, skipped = plan
-        assert pod is not None
-        first = next(r for r in done.values() if r.pod == pod.ref)
+        assert plan.pod is not None
+        first = done[id(owner[plan.pod.uid])]
         results.append(
             SourcePrep(
-                source,
+                plan.source,
                 first.state if first.ok else PrepState.FAILED,
                 f"same pod as {first.source.name}: {first.message}",
                 pod=first.pod,
                 container=first.container,
-                skipped=skipped,
+                skipped=plan.skipped,
             )
         )
     return results
