@@ -69,16 +69,13 @@ def prepare(
         request_timeout=request_timeout,
         verbosity=verbosity,
     )
-    options = PrepareOptions(
-        ttl_seconds=_seconds(ttl, "--ttl"),
-        timeout_seconds=_seconds(timeout, "--timeout"),
-        image=image or "",
-    )
+    ttl_seconds = _seconds(ttl, "--ttl")  # flag errors first, before any cluster call
+    timeout_seconds = _seconds(timeout, "--timeout")
     session = open_session(spec_path=spec, flags=flags)
     options = PrepareOptions(
         image=image or session.spec.image or DEFAULT_IMAGE,
-        ttl_seconds=options.ttl_seconds,
-        timeout_seconds=options.timeout_seconds,
+        ttl_seconds=ttl_seconds,
+        timeout_seconds=timeout_seconds,
     )
     with progress(
         ENV.stderr, description="preparing source pods", total=len(session.sources)

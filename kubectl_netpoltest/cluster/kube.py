@@ -19,6 +19,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from typing import Any, cast
 
 import urllib3
@@ -43,7 +44,7 @@ from kubectl_netpoltest.cluster.translate import (
     websocket_error,
 )
 from kubectl_netpoltest.core.execstatus import ExecStatus, ExecStatusKind, parse_exec_status
-from kubectl_netpoltest.errors import ClusterError, KubeconfigError
+from kubectl_netpoltest.errors import ClusterError, EphemeralUnsupported, KubeconfigError
 
 _UNREACHABLE = (
     urllib3.exceptions.MaxRetryError,
@@ -237,8 +238,6 @@ class KubernetesGateway:
         )
         pod = pod_info(data)
         if data.get("kind") != "Pod" or container["name"] not in pod.ephemeral_specs:
-            from kubectl_netpoltest.errors import EphemeralUnsupported
-
             raise EphemeralUnsupported(
                 f"the cluster accepted the ephemeral container for {namespace}/{name} but did not "
                 f"add it (answered kind {data.get('kind')!r})",
@@ -405,8 +404,6 @@ class KubernetesGateway:
 
 
 def pod_deleted(pod: PodInfo) -> PodInfo:
-    from dataclasses import replace
-
     return replace(pod, deleting=True, phase="Deleted")
 
 
