@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kubectl_netpoltest.core.model import Spec
-from kubectl_netpoltest.core.spec import load_spec_file
+from kubectl_netpoltest.core.spec.loader import load_spec_file
 from kubectl_netpoltest.errors import SpecError
 
 

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from kubectl_netpoltest.core.execstatus import ExecStatus
+from kubectl_netpoltest.cluster.execstatus import ExecStatus
 
 
 @dataclass(frozen=True)

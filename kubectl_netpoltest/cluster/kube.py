@@ -29,6 +29,7 @@ from kubernetes.client.exceptions import ApiException
 from kubernetes.config.config_exception import ConfigException
 from kubernetes.stream import stream
 
+from kubectl_netpoltest.cluster.execstatus import ExecStatus, ExecStatusKind, parse_exec_status
 from kubectl_netpoltest.cluster.gateway import (
     ContainerState,
     ControllerInfo,
@@ -43,7 +44,6 @@ from kubectl_netpoltest.cluster.translate import (
     unreachable,
     websocket_error,
 )
-from kubectl_netpoltest.core.execstatus import ExecStatus, ExecStatusKind, parse_exec_status
 from kubectl_netpoltest.errors import ClusterError, EphemeralUnsupported, KubeconfigError
 
 _UNREACHABLE = (

@@ -19,13 +19,14 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 
+from kubectl_netpoltest.cluster.execstatus import ExecStatusKind
 from kubectl_netpoltest.cluster.gateway import ClusterGateway, PodInfo
-from kubectl_netpoltest.core.execstatus import ExecStatusKind
 from kubectl_netpoltest.core.model import HostTarget, PodRef, PodTarget, Probe
 from kubectl_netpoltest.core.observation import Observation, Outcome
-from kubectl_netpoltest.core.probelines import ProbeResultLine, parse_line
-from kubectl_netpoltest.core.probeoutcome import assemble_batch
-from kubectl_netpoltest.core.probes import ProbeTask, build_batch_command
+from kubectl_netpoltest.core.probe.batch import assemble_batch
+from kubectl_netpoltest.core.probe.command import build_batch_command
+from kubectl_netpoltest.core.probe.lines import ProbeResultLine, parse_line
+from kubectl_netpoltest.core.probe.task import ProbeTask
 from kubectl_netpoltest.core.results import AddressResult, ProbeResult
 from kubectl_netpoltest.core.verdict import (
     MESH_SIDECARS,

@@ -6,8 +6,8 @@ import json
 from collections.abc import Sequence
 from typing import TextIO
 
-from kubectl_netpoltest.core.resultdata import run_dict
 from kubectl_netpoltest.core.results import ProbeResult
+from kubectl_netpoltest.report.resultdata import run_dict
 
 
 def write_results_json(

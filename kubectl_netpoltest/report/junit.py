@@ -16,9 +16,9 @@ from pathlib import Path
 
 from junit_xml import TestCase, TestSuite, to_xml_report_string
 
-from kubectl_netpoltest.core.resultdata import target_text
 from kubectl_netpoltest.core.results import ProbeResult
 from kubectl_netpoltest.core.verdict import Verdict
+from kubectl_netpoltest.report.resultdata import target_text
 
 
 def _suite_name(result: ProbeResult) -> str:

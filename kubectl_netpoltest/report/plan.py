@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from kubectl_netpoltest.core.model import Expectation, PodTarget, Probe
-from kubectl_netpoltest.core.serialize import probe_dict
+from kubectl_netpoltest.report.probedata import probe_dict
 
 
 def write_plan_json(probes: Sequence[Probe], out: TextIO) -> None:

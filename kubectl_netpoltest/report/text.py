@@ -11,9 +11,9 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from kubectl_netpoltest.core.model import PodRef
-from kubectl_netpoltest.core.resultdata import target_text
 from kubectl_netpoltest.core.results import ProbeResult, summarize
 from kubectl_netpoltest.core.verdict import Verdict
+from kubectl_netpoltest.report.resultdata import target_text
 
 
 class _State(Protocol):

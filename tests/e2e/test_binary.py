@@ -20,7 +20,7 @@ import pytest
 import yaml
 
 from kubectl_netpoltest import __version__
-from tests.unit.dist.scripts import ROOT, load
+from tests.unit.distribution.scripts import ROOT, load
 
 pytestmark = pytest.mark.slow
 

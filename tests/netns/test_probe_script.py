@@ -30,8 +30,10 @@ import pytest
 
 from kubectl_netpoltest.core.model import Expectation, Protocol
 from kubectl_netpoltest.core.observation import Observation
-from kubectl_netpoltest.core.probes import ProbeTask, assemble_batch, build_batch_command
-from kubectl_netpoltest.core.probescript import SCRIPT
+from kubectl_netpoltest.core.probe.batch import assemble_batch
+from kubectl_netpoltest.core.probe.command import build_batch_command
+from kubectl_netpoltest.core.probe.script import SCRIPT
+from kubectl_netpoltest.core.probe.task import ProbeTask
 from kubectl_netpoltest.core.verdict import Verdict, classify_addresses
 
 pytestmark = pytest.mark.sandbox

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from kubectl_netpoltest.core.model import Spec
 from kubectl_netpoltest.core.plan import expand
-from kubectl_netpoltest.core.serialize import probe_dict
-from kubectl_netpoltest.core.spec import load_spec_file, parse_spec
+from kubectl_netpoltest.core.spec.loader import load_spec_file, parse_spec
+from kubectl_netpoltest.report.probedata import probe_dict
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 

@@ -14,19 +14,26 @@ import pytest
 
 from kubectl_netpoltest.core.model import Protocol
 from kubectl_netpoltest.core.observation import Observation
-from kubectl_netpoltest.core.probelines import AddressesLine, BeginLine, EndLine, TaskErrorLine
-from kubectl_netpoltest.core.probes import (
+from kubectl_netpoltest.core.probe.batch import assemble_batch
+from kubectl_netpoltest.core.probe.command import build_batch_command
+from kubectl_netpoltest.core.probe.lines import (
+    AddressesLine,
     Attempt,
+    BeginLine,
+    EndLine,
     ProbeResultLine,
-    ProbeTask,
-    assemble_batch,
-    build_batch_command,
-    method_for,
-    observe,
+    TaskErrorLine,
     parse_line,
-    parse_result_line,
 )
-from kubectl_netpoltest.core.probescript import SCRIPT
+from kubectl_netpoltest.core.probe.observe import observe
+from kubectl_netpoltest.core.probe.script import SCRIPT
+from kubectl_netpoltest.core.probe.task import ProbeTask, method_for
+
+
+def parse_result_line(line: str) -> ProbeResultLine | None:
+    """The RES line in `line`, or None for any other line."""
+    parsed = parse_line(line)
+    return parsed if isinstance(parsed, ProbeResultLine) else None
 
 TCP, UDP = Protocol.TCP, Protocol.UDP
 CONNECTED, REFUSED, REJECTED = Observation.CONNECTED, Observation.REFUSED, Observation.REJECTED

@@ -4,7 +4,7 @@ import pytest
 
 from kubectl_netpoltest.core.hosts import host_problem, ip_family
 from kubectl_netpoltest.core.model import LabelSelector, Requirement, SelectorOperator
-from kubectl_netpoltest.core.selectors import SelectorSyntaxError, parse_selector
+from kubectl_netpoltest.core.spec.selectors import SelectorSyntaxError, parse_selector
 
 
 @pytest.mark.parametrize(

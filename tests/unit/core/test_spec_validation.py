@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from kubectl_netpoltest.core.spec import load_spec_file, parse_spec
+from kubectl_netpoltest.core.spec.loader import load_spec_file, parse_spec
 
 CASES = [
     pytest.param(

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from kubectl_netpoltest.cluster.execstatus import ExecStatus, ExecStatusKind
 from kubectl_netpoltest.cluster.gateway import (
     ContainerState,
     ControllerInfo,
@@ -18,7 +19,6 @@ from kubectl_netpoltest.cluster.gateway import (
     OwnerRef,
     PodInfo,
 )
-from kubectl_netpoltest.core.execstatus import ExecStatus, ExecStatusKind
 from kubectl_netpoltest.errors import ClusterError, Forbidden, NotFound
 
 

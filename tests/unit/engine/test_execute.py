@@ -6,8 +6,8 @@ from collections.abc import Callable, Sequence
 
 import pytest
 
+from kubectl_netpoltest.cluster.execstatus import ExecStatus, ExecStatusKind
 from kubectl_netpoltest.cluster.gateway import ContainerState, ExecResult, PodInfo
-from kubectl_netpoltest.core.execstatus import ExecStatus, ExecStatusKind
 from kubectl_netpoltest.core.model import (
     Expectation,
     HostTarget,

@@ -19,7 +19,6 @@ from pathlib import Path
 
 import yaml
 
-from kubectl_netpoltest.core import yamlnodes as yn
 from kubectl_netpoltest.core.hosts import host_problem
 from kubectl_netpoltest.core.model import (
     AddressGroup,
@@ -37,8 +36,9 @@ from kubectl_netpoltest.core.model import (
     Spec,
 )
 from kubectl_netpoltest.core.plan import find_conflicts
-from kubectl_netpoltest.core.problems import Problem
-from kubectl_netpoltest.core.selectors import (
+from kubectl_netpoltest.core.spec import yamlnodes as yn
+from kubectl_netpoltest.core.spec.problems import Problem
+from kubectl_netpoltest.core.spec.selectors import (
     SelectorSyntaxError,
     label_key_problem,
     label_value_problem,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kubectl_netpoltest.core.execstatus import ExecStatus, ExecStatusKind, parse_exec_status
+from kubectl_netpoltest.cluster.execstatus import ExecStatus, ExecStatusKind, parse_exec_status
 
 EXITED, ERROR, UNKNOWN = ExecStatusKind.EXITED, ExecStatusKind.EXEC_ERROR, ExecStatusKind.UNKNOWN
 

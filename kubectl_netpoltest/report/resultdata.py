@@ -7,7 +7,7 @@ from typing import Any
 
 from kubectl_netpoltest.core.model import HostTarget, PodTarget
 from kubectl_netpoltest.core.results import ProbeResult, summarize
-from kubectl_netpoltest.core.serialize import probe_dict
+from kubectl_netpoltest.report.probedata import probe_dict
 
 
 def target_text(result: ProbeResult) -> str:

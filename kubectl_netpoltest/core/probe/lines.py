@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from kubectl_netpoltest.core.probescript import SCRIPT_VERSION
+from kubectl_netpoltest.core.probe.script import SCRIPT_VERSION
 
 __all__ = [
     "AddressesLine",
@@ -30,7 +30,6 @@ __all__ = [
     "StreamLine",
     "TaskErrorLine",
     "parse_line",
-    "parse_result_line",
 ]
 
 
@@ -170,8 +169,3 @@ def _parse_res(rest: list[str]) -> ProbeResultLine | None:
         attempts=tuple(attempts),
     )
 
-
-def parse_result_line(line: str) -> ProbeResultLine | None:
-    """The RES line in `line`, or None for any other line (including malformed ones)."""
-    parsed = parse_line(line)
-    return parsed if isinstance(parsed, ProbeResultLine) else None

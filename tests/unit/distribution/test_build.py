@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.unit.dist.scripts import ROOT, load
+from tests.unit.distribution.scripts import ROOT, load
 
 build = load("build/build.py")
 

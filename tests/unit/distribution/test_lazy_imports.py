@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from tests.unit.dist.scripts import ROOT
+from tests.unit.distribution.scripts import ROOT
 
 EXAMPLE = str(ROOT / "examples" / "original-internet-access.yaml")
 PROBE = """

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.unit.dist.scripts import ROOT, load
+from tests.unit.distribution.scripts import ROOT, load
 
 generate = load("krew/generate.py")
 validate = load("krew/validate.py")

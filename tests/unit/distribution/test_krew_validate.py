@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.unit.dist.scripts import load
+from tests.unit.distribution.scripts import load
 
 validate = load("krew/validate.py")
 build = load("build/build.py")
