@@ -12,7 +12,7 @@ import ipaddress
 import secrets
 from typing import Any
 
-from tests.sandbox import admission
+from tests.sandbox import admission, validation
 from tests.sandbox.resources import (
     DEPLOYMENTS,
     NAMESPACES,
@@ -52,6 +52,7 @@ class Registry:
     # ---- create ---------------------------------------------------------------------------
     def create(self, rt: ResourceType, obj: Any, *, namespace: str | None) -> dict:
         obj = admission.require_kind(obj, kind=rt.kind, api_version=rt.api_version)
+        validation.check_types(kind=rt.kind, api_version=rt.api_version, obj=obj)
         obj = copy.deepcopy(obj)
         md = obj.setdefault("metadata", {})
         if rt.namespaced:
@@ -89,6 +90,7 @@ class Registry:
             if old is None:
                 admission.default_pod(obj)
                 admission.validate_pod(obj)
+                validation.validate(kind=rt.kind, group=rt.group, obj=obj)  # before PodSecurity
                 ns = self.store.peek(NAMESPACES, None, md["namespace"])
                 admission.enforce_pod_security(namespace=ns, pod=obj)
             else:
@@ -110,6 +112,8 @@ class Registry:
             if "generation" in old["metadata"]:
                 md["generation"] = old["metadata"]["generation"] + (
                     1 if obj.get("spec") != old.get("spec") else 0)
+        if not (rt == PODS and old is None):
+            validation.validate(kind=rt.kind, group=rt.group, obj=obj, old=old)
 
     def _default_workload(self, rt: ResourceType, obj: dict) -> None:
         spec = obj.setdefault("spec", {})
@@ -163,6 +167,7 @@ class Registry:
     # ---- update -----------------------------------------------------------------------------
     def update(self, rt: ResourceType, obj: Any, *, namespace: str | None, name: str) -> dict:
         obj = admission.require_kind(obj, kind=rt.kind, api_version=rt.api_version)
+        validation.check_types(kind=rt.kind, api_version=rt.api_version, obj=obj)
         obj = copy.deepcopy(obj)
         old = self.store.get(rt, namespace, name)
         md = obj.setdefault("metadata", {})
