@@ -1,0 +1,96 @@
+"""Offline mode: a snapshot from manifest files, for pull-request review without a cluster.
+
+Reads YAML/JSON files, or directories of them (recursively), with several documents per file
+and `kind: List`. Workload templates (Deployment, ReplicaSet, StatefulSet, DaemonSet, Job,
+CronJob) stand for their pods: one pod named like the workload (so a spec's `podname` prefix
+finds it) with the template's labels and ports and no IP. Objects without a namespace get the
+one kubectl would apply them to (semantics rule 1). Other kinds are ignored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from kubectl_netpoltest.core.policy import parse
+from kubectl_netpoltest.core.policy.objects import Snapshot
+
+SUFFIXES = (".yaml", ".yml", ".json")
+WORKLOADS = ("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job")
+
+
+class ManifestError(ValueError):
+    """A manifest that cannot be read; the message starts with the file name."""
+
+
+def _files(paths: Iterable[str]) -> Iterator[Path]:
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            yield from sorted(p for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file())
+        elif path.is_file():
+            yield path
+        else:
+            raise ManifestError(f"{raw}: no such file or directory")
+
+
+def _documents(path: Path) -> Iterator[Mapping[str, Any]]:
+    try:
+        docs = list(yaml.safe_load_all(path.read_text(encoding="utf-8")))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise ManifestError(f"{path}: cannot read manifests: {exc}") from None
+    for doc in docs:
+        if isinstance(doc, dict) and doc.get("kind") == "List":
+            yield from (item for item in doc.get("items") or () if isinstance(item, dict))
+        elif isinstance(doc, dict):
+            yield doc
+
+
+def _template_pod(obj: Mapping[str, Any], namespace: str) -> dict[str, Any]:
+    spec = obj.get("spec") or {}
+    if obj.get("kind") == "CronJob":
+        spec = ((spec.get("jobTemplate") or {}).get("spec")) or {}
+    template = spec.get("template") or {}
+    meta = obj.get("metadata") or {}
+    return {
+        "metadata": {
+            "name": meta.get("name"),
+            "namespace": meta.get("namespace") or namespace,
+            "labels": (template.get("metadata") or {}).get("labels") or {},
+        },
+        "spec": template.get("spec") or {},
+    }
+
+
+def load_snapshot(paths: Iterable[str], *, default_namespace: str) -> Snapshot:
+    """Every supported object of every file; `ManifestError` names the file on a bad one."""
+    namespaces, pods, policies, services, slices = [], [], [], [], []
+    files: list[str] = []
+    for path in _files(paths):
+        files.append(str(path))
+        for doc in _documents(path):
+            kind = doc.get("kind")
+            try:
+                if kind == "Namespace":
+                    namespaces.append(parse.namespace(doc))
+                elif kind == "NetworkPolicy":
+                    policies.append(parse.policy(doc, default_namespace=default_namespace))
+                elif kind == "Pod":
+                    pods.append(parse.pod(doc, default_namespace=default_namespace))
+                elif kind in WORKLOADS or kind == "CronJob":
+                    pods.append(parse.pod(_template_pod(doc, default_namespace)))
+                elif kind == "Service":
+                    services.append(parse.service(doc, default_namespace=default_namespace))
+                elif kind == "EndpointSlice":
+                    found = parse.endpoint_slice(doc)
+                    if found is not None:
+                        slices.append(found)
+            except (parse.ObjectError, KeyError, TypeError, ValueError) as exc:
+                name = (doc.get("metadata") or {}).get("name")
+                raise ManifestError(f"{path}: {kind} {name}: {exc}") from None
+    return Snapshot(namespaces=tuple(namespaces), pods=tuple(pods), policies=tuple(policies),
+                    services=tuple(services), endpoint_slices=tuple(slices), live=False,
+                    sources=tuple(files))
