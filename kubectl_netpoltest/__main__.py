@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 import typer
 
+from kubectl_netpoltest import interrupts
 from kubectl_netpoltest.errors import NetpoltestError, SpecError
 from kubectl_netpoltest.exitcodes import ExitCode
 
@@ -46,9 +47,11 @@ def run(argv: Sequence[str]) -> int:
         return int(exc.exit_code)
     except typer.Exit as exc:
         return int(exc.exit_code)
-    except (typer.Abort, KeyboardInterrupt):
-        print("\ninterrupted", file=sys.stderr)
-        return int(ExitCode.INTERRUPTED)
+    except (typer.Abort, KeyboardInterrupt) as exc:
+        code = interrupts.exit_code_of(exc)
+        word = "terminated" if code is ExitCode.TERMINATED else "interrupted"
+        print(f"\n{word}", file=sys.stderr)
+        return int(code)
     except Exception as exc:
         if _is_usage_error(exc):
             exc.show()  # type: ignore[attr-defined]
@@ -71,7 +74,15 @@ def _is_usage_error(exc: Exception) -> bool:
 
 
 def main() -> None:
-    sys.exit(run(sys.argv[1:]))
+    """Run, then exit; after SIGINT/SIGTERM without waiting for exec threads still blocked
+    on the cluster (the results and reports are out by then; joining them could hang)."""
+    interrupts.install()
+    code = run(sys.argv[1:])
+    if interrupts.received() is not None:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
 
 
 if __name__ == "__main__":

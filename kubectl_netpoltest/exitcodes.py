@@ -33,8 +33,16 @@ class ExitCode(IntEnum):
     """No probe failed, but at least one ended in ERROR (could not be checked): a wrong PASS is
     never reported, so the run is not green."""
 
+    REPORT_WRITE_ERROR = 74
+    """A report file (JUnit) could not be written (EX_IOERR): the results were printed, but CI
+    would not find them. Beats 0, 1, 4 and 5: a missing report must not look like success."""
+
     INTERRUPTED = 130
-    """Interrupted (Ctrl-C / SIGINT); partial reports were written."""
+    """Interrupted (Ctrl-C / SIGINT); partial results were printed and reports written."""
+
+    TERMINATED = 143
+    """Terminated (SIGTERM: CI cancel, `docker stop`); handled like Ctrl-C: partial results
+    printed, reports written."""
 
     INTERNAL_ERROR = 70
     """A bug in kubectl-netpoltest; please report it with the output of `-v 6`."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from enum import StrEnum
 from typing import Annotated
@@ -24,9 +23,12 @@ from kubectl_netpoltest.core.results import exit_code_for
 from kubectl_netpoltest.core.verdict import CniMode
 from kubectl_netpoltest.engine.execute import execute as run_execute
 from kubectl_netpoltest.engine.options import ExecuteOptions
+from kubectl_netpoltest.errors import NetpoltestError
 from kubectl_netpoltest.exitcodes import ExitCode
+from kubectl_netpoltest.report.failedrun import failed_run_junit
+from kubectl_netpoltest.report.files import ReportWriteError, write_report
 from kubectl_netpoltest.report.jsonout import write_results_json
-from kubectl_netpoltest.report.junit import write_junit
+from kubectl_netpoltest.report.junit import junit_string
 from kubectl_netpoltest.report.text import progress, write_results
 
 
@@ -100,17 +102,23 @@ def execute(
         parallelism_per_pod=parallelism,
         cni_mode=cni_mode,
     )
-    session = open_session(spec_path=spec, flags=flags)
-    with progress(ENV.stderr, description="probing", total=len(session.probes)) as bar:
-        outcome = run_execute(
-            gateway_factory=lambda: session.gateway,
-            probes=session.probes,
-            options=options,
-            spec_path=spec,
-            on_result=lambda _r: bar.advance(bar.task_ids[0]),
-        )
-    if junit:
-        write_junit(outcome.results, junit, interrupted=outcome.interrupted)
+    try:
+        session = open_session(spec_path=spec, flags=flags)
+        with progress(ENV.stderr, description="probing", total=len(session.probes)) as bar:
+            outcome = run_execute(
+                gateway_factory=lambda: session.gateway,
+                probes=session.probes,
+                options=options,
+                spec_path=spec,
+                on_result=lambda _r: bar.advance(bar.task_ids[0]),
+            )
+    except NetpoltestError as exc:
+        _replace_stale_junit(junit, reason=str(exc))
+        raise
+    except KeyboardInterrupt:
+        _replace_stale_junit(junit, reason="interrupted before any probe ran")
+        raise
+    # Results first: whatever happens to the report file, the user sees them.
     if output is OutputFormat.JSON:
         write_results_json(
             outcome.results,
@@ -127,12 +135,29 @@ def execute(
             exec_calls=outcome.exec_calls,
             interrupted=outcome.interrupted,
         )
-        if junit:
-            ENV.stdout.write(f"JUnit report: {junit}\n")
+    ENV.stdout.flush()
     code = exit_code_for(outcome.results, interrupted=outcome.interrupted)
-    if outcome.interrupted:
-        # Exec threads may still be waiting on the cluster; the reports are written, so leave.
-        ENV.stdout.flush()
-        sys.stderr.flush()
-        os._exit(int(ExitCode.INTERRUPTED))
+    if outcome.interrupt_code is not None:
+        code = outcome.interrupt_code
+    if junit:
+        try:
+            write_report(junit, junit_string(outcome.results, interrupted=outcome.interrupted))
+        except ReportWriteError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            if outcome.interrupt_code is None:
+                code = ExitCode.REPORT_WRITE_ERROR
+        else:
+            if output is not OutputFormat.JSON:
+                ENV.stdout.write(f"JUnit report: {junit}\n")
     raise typer.Exit(int(code))
+
+
+def _replace_stale_junit(path: str, *, reason: str) -> None:
+    """The run failed before probing: a report saying so replaces the previous run's one
+    (report/failedrun.py says why). A failure to write it must not hide the real error."""
+    if not path:
+        return
+    try:
+        write_report(path, failed_run_junit(reason))
+    except ReportWriteError as exc:
+        print(f"warning: {exc.message}", file=sys.stderr)

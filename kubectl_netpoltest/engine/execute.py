@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 
+from kubectl_netpoltest import interrupts
 from kubectl_netpoltest.cluster.execstatus import ExecStatusKind
 from kubectl_netpoltest.cluster.gateway import ClusterGateway, PodInfo
 from kubectl_netpoltest.core.model import HostTarget, PodRef, PodTarget, Probe
@@ -39,6 +40,7 @@ from kubectl_netpoltest.engine import instrument
 from kubectl_netpoltest.engine.instrument import DEFAULT_IMAGE
 from kubectl_netpoltest.engine.options import ExecuteOptions
 from kubectl_netpoltest.errors import ClusterError, NotFound
+from kubectl_netpoltest.exitcodes import ExitCode
 
 ResultCallback = Callable[[ProbeResult], None]
 
@@ -66,6 +68,8 @@ class ExecuteOutcome:
     exec_calls: int
     interrupted: bool
     seconds: float
+    interrupt_code: ExitCode | None = None
+    """130 (SIGINT) or 143 (SIGTERM) when interrupted, see kubectl_netpoltest.interrupts."""
 
 
 def find_source(source: PodRef, pods: Sequence[PodInfo], *, spec_path: str) -> SourceRun:
@@ -216,7 +220,7 @@ def execute(
             if batch.tasks:
                 batches.append(batch)
 
-    interrupted = False
+    interrupt_code: ExitCode | None = None
     pool = ThreadPoolExecutor(max_workers=max(1, options.pods_in_parallel))
     try:
         futures = [
@@ -233,8 +237,8 @@ def execute(
         ]
         for future in as_completed(futures):
             future.result()
-    except KeyboardInterrupt:
-        interrupted = True
+    except KeyboardInterrupt as exc:
+        interrupt_code = interrupts.exit_code_of(exc)
         pool.shutdown(wait=False, cancel_futures=True)
     else:
         pool.shutdown(wait=True)
@@ -247,8 +251,9 @@ def execute(
     return ExecuteOutcome(
         results=ordered,
         exec_calls=len(batches),
-        interrupted=interrupted,
+        interrupted=interrupt_code is not None,
         seconds=time.monotonic() - started,
+        interrupt_code=interrupt_code,
     )
 
 

@@ -8,16 +8,14 @@ per-testcase properties, so they are added to its output with ElementTree.
 
 from __future__ import annotations
 
-import os
-import tempfile
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
-from pathlib import Path
 
 from junit_xml import TestCase, TestSuite, to_xml_report_string
 
 from kubectl_netpoltest.core.results import ProbeResult
 from kubectl_netpoltest.core.verdict import Verdict
+from kubectl_netpoltest.report.files import write_report
 from kubectl_netpoltest.report.resultdata import target_text
 
 
@@ -90,10 +88,5 @@ def junit_string(results: Sequence[ProbeResult], *, interrupted: bool = False) -
 
 
 def write_junit(results: Sequence[ProbeResult], path: str, *, interrupted: bool = False) -> None:
-    """Write atomically: a CI job never reads a half-written file."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".junit-", suffix=".xml")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(junit_string(results, interrupted=interrupted))
-    Path(tmp).replace(target)
+    """Build and write the report (the writing rules live in report/files.py)."""
+    write_report(path, junit_string(results, interrupted=interrupted))
