@@ -9,12 +9,15 @@ expected both allowed and denied is a contradiction the loader reports (`find_co
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 
 from kubectl_netpoltest.core.model import (
+    AddressGroup,
+    Connection,
     Expectation,
     HostTarget,
+    PodGroup,
     PodRef,
     PodTarget,
     Port,
@@ -60,34 +63,94 @@ class _Index:
         self.connections = {c.name: c for c in spec.connections}
 
     def pods_of(self, name: str) -> list[PodRef]:
-        if name in self.pods:
-            return [self.pods[name]]
-        found: list[PodRef] = []
-        for member in self.pod_groups[name].members:
-            found += [p for p in self.pods_of(member) if p not in found]
-        return found
+        return [self.pods[leaf] for leaf in _leaves(name, self.pod_groups)]
 
     def targets_of(self, name: str) -> list[Target]:
         if name in self.pods or name in self.pod_groups:
             return [PodTarget(pod) for pod in self.pods_of(name)]
-        if name in self.addresses:
-            return [HostTarget(address=name, host=h) for h in self.addresses[name].hosts]
         found: list[Target] = []
-        for member in self.address_groups[name].members:
-            found += [t for t in self.targets_of(member) if t not in found]
-        return found
+        for leaf in _leaves(name, self.address_groups):
+            found += [HostTarget(address=leaf, host=h) for h in self.addresses[leaf].hosts]
+        return list(dict.fromkeys(found))
 
     def pairs_of(self, name: str) -> list[tuple[Target, Port]]:
-        connection = self.connections[name]
         pairs = [
             (target, port)
-            for target_name in connection.targets
+            for current in _leaves_of_includes(name, self.connections)
+            for target_name in self.connections[current].targets
             for target in self.targets_of(target_name)
-            for port in connection.ports
+            for port in self.connections[current].ports
         ]
-        for included in connection.includes:
-            pairs += self.pairs_of(included)
         return list(dict.fromkeys(pairs))
+
+
+def _leaves(name: str, groups: Mapping[str, PodGroup | AddressGroup]) -> list[str]:
+    """The non-group names under `name`, first occurrence first, without recursion (a chain of
+    thousands of nested groups is valid YAML and must not exhaust Python's stack)."""
+    leaves: dict[str, None] = {}
+    seen: set[str] = set()
+    stack = [name]
+    while stack:
+        current = stack.pop()
+        if current not in groups:
+            leaves.setdefault(current)
+        elif current not in seen:
+            seen.add(current)
+            stack.extend(reversed(groups[current].members))
+    return list(leaves)
+
+
+def count_probes(spec: Spec) -> dict[str, int]:
+    """An upper bound of the probes each rule expands to, computed without expanding them.
+
+    Sizes multiply (sources x targets x ports), so a small spec can describe millions of
+    probes; the loader refuses those before anything enumerates them. Duplicates across rules
+    and connections are counted in every place, which is why this is a bound.
+    """
+    index = _Index(spec, DEFAULT_NAMESPACE)
+    pairs: dict[str, int] = {}
+
+    def pair_count(name: str) -> int:
+        total = 0
+        for current in _leaves_of_includes(name, index.connections):
+            connection = index.connections[current]
+            targets = sum(len(_target_leaves(index, t)) for t in connection.targets)
+            total += targets * len(connection.ports)
+        return total
+
+    counts: dict[str, int] = {}
+    for rule in spec.rules:
+        sources = len({leaf for name in rule.sources for leaf in _leaves(name, index.pod_groups)})
+        per_source = 0
+        for connection in (*rule.allowed, *rule.denied):
+            if connection not in pairs:
+                pairs[connection] = pair_count(connection)
+            per_source += pairs[connection]
+        counts[rule.name] = counts.get(rule.name, 0) + sources * per_source
+    return counts
+
+
+def _target_leaves(index: _Index, name: str) -> list[str]:
+    if name in index.pods or name in index.pod_groups:
+        return _leaves(name, index.pod_groups)
+    return [
+        f"{leaf}/{host}"
+        for leaf in _leaves(name, index.address_groups)
+        for host in index.addresses[leaf].hosts
+    ]
+
+
+def _leaves_of_includes(name: str, connections: Mapping[str, Connection]) -> list[str]:
+    """A connection and every connection it includes, transitively, each once."""
+    order: dict[str, None] = {}
+    stack = [name]
+    while stack:
+        current = stack.pop()
+        if current in order:
+            continue
+        order.setdefault(current)
+        stack.extend(reversed(connections[current].includes))
+    return list(order)
 
 
 def _planned(spec: Spec, namespace: str) -> Iterator[_Planned]:

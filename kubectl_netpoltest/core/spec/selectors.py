@@ -1,6 +1,7 @@
 """Label selectors in the two forms users know: a YAML map and kubectl's string syntax.
 
-The string form follows `kubectl get -l` (k8s.io/apimachinery labels.Parse): `a=b`, `a==b`,
+`read_selector` reads either form from the spec's YAML nodes. The string form follows
+`kubectl get -l` (k8s.io/apimachinery labels.Parse): `a=b`, `a==b`,
 `a!=b`, `a in (x,y)`, `a notin (x)`, `a` (exists) and `!a` (does not exist), comma-separated.
 """
 
@@ -8,7 +9,18 @@ from __future__ import annotations
 
 import re
 
+import yaml
+
 from kubectl_netpoltest.core.model import LabelSelector, Requirement, SelectorOperator
+from kubectl_netpoltest.core.spec import yamlnodes as yn
+from kubectl_netpoltest.core.spec.reader import (
+    SpecReader,
+    did_you_mean,
+    read_fields,
+    read_list,
+    read_name_list,
+    read_string,
+)
 
 _NAME = r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?"
 _KEY = re.compile(rf"^([a-z0-9]([-a-z0-9.]{{0,251}}[a-z0-9])?/)?{_NAME}$")
@@ -94,3 +106,123 @@ def parse_selector(text: str) -> LabelSelector:
         else:
             raise SelectorSyntaxError(f"cannot parse {part.strip()!r}")
     return LabelSelector(match_labels=tuple(labels), match_expressions=tuple(expressions))
+
+
+def read_selector(reader: SpecReader, node: yaml.Node, path: str) -> LabelSelector | None:
+    if yn.is_str(node):
+        try:
+            return parse_selector(yn.scalar(node))
+        except SelectorSyntaxError as exc:
+            reader.problem(node, path, str(exc), "kubectl syntax, e.g. 'app=web,tier in (a,b)'")
+            return None
+    if not isinstance(node, yaml.MappingNode):
+        reader.problem(
+            node,
+            path,
+            f"is {yn.describe(node)}",
+            "a label map, {matchLabels, matchExpressions} or a string like 'app=web'",
+        )
+        return None
+    keys = {yn.scalar(k) for k, _ in yn.pairs(node) if yn.is_str(k)}
+    if keys & {"matchLabels", "matchExpressions"}:
+        fields = read_fields(reader, node, path, ("matchLabels", "matchExpressions"))
+        labels = (
+            _label_map(reader, fields["matchLabels"][1], f"{path}.matchLabels")
+            if "matchLabels" in fields
+            else ()
+        )
+        expressions = (
+            _expressions(reader, fields["matchExpressions"][1], f"{path}.matchExpressions")
+            if "matchExpressions" in fields
+            else ()
+        )
+        if labels is None or expressions is None:
+            return None
+        selector = LabelSelector(labels, expressions)
+    else:
+        labels = _label_map(reader, node, path)
+        if labels is None:
+            return None
+        selector = LabelSelector(labels, ())
+    if not selector.match_labels and not selector.match_expressions:
+        reader.problem(
+            node, path, "the selector is empty and would match every pod", "at least one label"
+        )
+        return None
+    return selector
+
+
+def _label_map(
+    reader: SpecReader, node: yaml.Node, path: str
+) -> tuple[tuple[str, str], ...] | None:
+    if not isinstance(node, yaml.MappingNode):
+        reader.problem(node, path, f"is {yn.describe(node)}", "a map of label keys to values")
+        return None
+    labels: list[tuple[str, str]] = []
+    ok = True
+    for key, value in yn.pairs(node):
+        key_text = yn.scalar(key) if isinstance(key, yaml.ScalarNode) else ""
+        where = f"{path}.{key_text}"
+        if not isinstance(value, yaml.ScalarNode) or yn.is_null(value):
+            reader.problem(value, where, f"is {yn.describe(value)}", "a label value (a string)")
+            ok = False
+            continue
+        problem = label_key_problem(key_text) or label_value_problem(yn.scalar(value))
+        if problem:
+            reader.problem(key, where, problem, "Kubernetes label syntax")
+            ok = False
+            continue
+        labels.append((key_text, yn.scalar(value)))
+    return tuple(labels) if ok else None
+
+
+def _expressions(reader: SpecReader, node: yaml.Node, path: str) -> tuple[Requirement, ...] | None:
+    items = read_list(reader, node, path, "label requirements {key, operator, values}")
+    if items is None:
+        return None
+    result: list[Requirement] = []
+    operators = [op.value for op in SelectorOperator]
+    for index, item in enumerate(items):
+        where = f"{path}[{index}]"
+        if not isinstance(item, yaml.MappingNode):
+            reader.problem(item, where, f"is {yn.describe(item)}", "{key, operator, values}")
+            return None
+        fields = read_fields(reader, item, where, ("key", "operator", "values"))
+        key = read_string(reader, fields["key"][1], f"{where}.key") if "key" in fields else None
+        op_text = (
+            read_string(reader, fields["operator"][1], f"{where}.operator")
+            if "operator" in fields
+            else None
+        )
+        if key is None or op_text is None:
+            if "key" not in fields or "operator" not in fields:
+                reader.problem(item, where, "needs key and operator", "{key, operator, values}")
+            return None
+        if op_text not in operators:
+            reader.problem(
+                fields["operator"][1],
+                f"{where}.operator",
+                f"unknown operator {op_text!r}" + did_you_mean(op_text, operators),
+                "one of: " + ", ".join(operators),
+            )
+            return None
+        values = (
+            [
+                v.name
+                for v in read_name_list(reader, fields["values"][1], f"{where}.values", "values")
+            ]
+            if "values" in fields
+            else []
+        )
+        operator = SelectorOperator(op_text)
+        needs_values = operator in (SelectorOperator.IN, SelectorOperator.NOT_IN)
+        if needs_values != bool(values):
+            reader.problem(
+                item,
+                where,
+                f"{op_text} {'needs' if needs_values else 'takes no'} values",
+                "values for In/NotIn only",
+            )
+            return None
+        result.append(Requirement(key, operator, tuple(values)))
+    return tuple(result)

@@ -61,6 +61,12 @@ def compose(*, text: str, file: str) -> Doc:
         ) from None
     except yaml.YAMLError as exc:
         raise YamlSyntaxError(location=Location(file, 1, 1), message=f"YAML error: {exc}") from None
+    except RecursionError:
+        # PyYAML's composer recurses once per nesting level; a spec needs about six.
+        raise YamlSyntaxError(
+            location=Location(file, 1, 1),
+            message="the YAML nests too deeply to read (hundreds of levels)",
+        ) from None
     if len(nodes) > 1:
         second = nodes[1]
         raise YamlSyntaxError(
