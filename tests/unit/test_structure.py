@@ -26,10 +26,10 @@ def _strongly_connected(graph: dict[str, set[str]]) -> list[list[str]]:
     stack: list[str] = []
     components: list[list[str]] = []
     counter = 0
-    for root in graph:
+    for root, children_of_root in graph.items():
         if root in index:
             continue
-        work = [(root, iter(sorted(graph[root])))]
+        work = [(root, iter(sorted(children_of_root)))]
         index[root] = low[root] = counter
         counter += 1
         stack.append(root)
