@@ -9,10 +9,17 @@ from tests.sandbox.controllers import Controllers
 from tests.sandbox.dataplane import DataPlane
 from tests.sandbox.kubelet import Kubelet
 from tests.sandbox.registry import Registry
-from tests.sandbox.resources import NAMESPACES, NETWORKPOLICIES, PODS, SERVICES
+from tests.sandbox.resources import (
+    ADMIN_KINDS,
+    NAMESPACES,
+    NETWORKPOLICIES,
+    NODES,
+    PODS,
+    SERVICES,
+)
 from tests.sandbox.store import Event, Store
 
-SYNC_KINDS = (NAMESPACES, PODS, NETWORKPOLICIES, SERVICES)
+SYNC_KINDS = (NAMESPACES, PODS, NETWORKPOLICIES, SERVICES, *ADMIN_KINDS)
 
 
 @dataclass
@@ -28,7 +35,9 @@ class Cluster:
         """The full desired state Network.sync takes."""
         return {"namespaces": self.store.list(NAMESPACES), "pods": self.store.list(PODS),
                 "policies": self.store.list(NETWORKPOLICIES),
-                "services": self.store.list(SERVICES)}
+                "services": self.store.list(SERVICES),
+                "admin_policies": [o for rt in ADMIN_KINDS for o in self.store.list(rt)],
+                "nodes": self.store.list(NODES)}
 
     def watch_for_sync(self) -> None:
         """Any change the data plane cares about schedules a (coalesced) Network.sync."""

@@ -14,6 +14,7 @@ from typing import Any
 
 from tests.sandbox import admission, validation
 from tests.sandbox.resources import (
+    ADMIN_KINDS,
     DEPLOYMENTS,
     NAMESPACES,
     NETWORKPOLICIES,
@@ -104,6 +105,11 @@ class Registry:
                 admission.default_service(obj, cluster_ip=old["spec"].get("clusterIP"))
         elif rt == NETWORKPOLICIES:
             admission.default_network_policy(obj)
+        elif rt in ADMIN_KINDS:
+            from tests.sandbox import crds  # schema pruning, defaulting, CRD validation
+
+            crds.prepare(rt, obj, old)
+            return
         elif rt in (DEPLOYMENTS, REPLICASETS):
             self._default_workload(rt, obj)
         if old is not None:

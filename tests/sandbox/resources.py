@@ -53,10 +53,22 @@ NETWORKPOLICIES = ResourceType("networking.k8s.io", "v1", "NetworkPolicy", "netw
                                True, ("netpol",))
 SSAR = ResourceType("authorization.k8s.io", "v1", "SelfSubjectAccessReview",
                     "selfsubjectaccessreviews", False, (), ("create",))
+# The admin-tier kinds (cluster-scoped custom resources; schemas and validation: crds/).
+CLUSTER_NETWORK_POLICIES = ResourceType("policy.networking.k8s.io", "v1alpha2",
+                                        "ClusterNetworkPolicy", "clusternetworkpolicies", False,
+                                        ("cnp",), subresources=("status",))
+ADMIN_NETWORK_POLICIES = ResourceType("policy.networking.k8s.io", "v1alpha1",
+                                      "AdminNetworkPolicy", "adminnetworkpolicies", False,
+                                      ("anp",), subresources=("status",))
+BASELINE_ADMIN_NETWORK_POLICIES = ResourceType("policy.networking.k8s.io", "v1alpha1",
+                                               "BaselineAdminNetworkPolicy",
+                                               "baselineadminnetworkpolicies", False,
+                                               ("banp",), subresources=("status",))
+ADMIN_KINDS = (CLUSTER_NETWORK_POLICIES, ADMIN_NETWORK_POLICIES, BASELINE_ADMIN_NETWORK_POLICIES)
 
 ALL: tuple[ResourceType, ...] = (NAMESPACES, NODES, PODS, SERVICES, ENDPOINTS, SERVICEACCOUNTS,
                                  CONFIGMAPS, EVENTS, DEPLOYMENTS, REPLICASETS, NETWORKPOLICIES,
-                                 SSAR)
+                                 SSAR, *ADMIN_KINDS)
 
 
 def lookup(group: str, version: str, plural: str) -> ResourceType | None:

@@ -25,13 +25,19 @@ def api_versions(server_address: str) -> dict:
 
 
 def api_group_list() -> dict:
-    groups = []
+    """One entry per group, its versions newest first (the admin-tier CRDs put v1alpha2 and
+    v1alpha1 in policy.networking.k8s.io); the preferred version is the first, as
+    apiextensions-apiserver's discovery orders CRD versions by version priority."""
+    by_group: dict[str, list[str]] = {}
     for gv in group_versions():
-        if "/" not in gv:
-            continue
-        group, version = gv.split("/")
-        v = {"groupVersion": gv, "version": version}
-        groups.append({"name": group, "versions": [v], "preferredVersion": v})
+        if "/" in gv:
+            group, version = gv.split("/")
+            by_group.setdefault(group, []).append(version)
+    groups = []
+    for group, versions in by_group.items():
+        vs = [{"groupVersion": f"{group}/{v}", "version": v}
+              for v in sorted(versions, reverse=True)]
+        groups.append({"name": group, "versions": vs, "preferredVersion": vs[0]})
     return {"kind": "APIGroupList", "apiVersion": "v1", "groups": groups}
 
 

@@ -41,6 +41,8 @@ from .kube_system import DNS_KEY, system_objects
 from .model import ContainerPort, ExternalHost
 from .policy import DENY_MODES, PolicyError, compile_policies, render_ruleset
 from .services import dns_records, render_nat, service_routes
+from .tier_render import render_tiered
+from .tiers import compile_tiers
 
 GATEWAY = "169.254.1.1"
 NODE_IP = "10.89.0.1"
@@ -355,10 +357,15 @@ class Network:
         pods: Sequence[dict[str, Any]],
         policies: Sequence[dict[str, Any]],
         services: Sequence[dict[str, Any]],
+        admin_policies: Sequence[dict[str, Any]] = (),
+        nodes: Sequence[dict[str, Any]] = (),
     ) -> None:
         """Make policy, Service DNAT and DNS match the full desired state. Only what changed
         is re-applied; each nft ruleset is replaced atomically. Invalid policies (ones the API
-        server should have rejected) are skipped and reported in `self.warnings`."""
+        server should have rejected) are skipped and reported in `self.warnings`.
+        `admin_policies`: ClusterNetworkPolicy / AdminNetworkPolicy /
+        BaselineAdminNetworkPolicy objects (tiers.py); `nodes`: Node objects for their
+        `nodes` peers."""
         with self._lock:
             if not self._up:
                 raise RuntimeError("Network.up() first")
@@ -373,8 +380,15 @@ class Network:
                     self.warnings.append(
                         f"policy {meta.get('namespace')}/{meta.get('name')} skipped: {exc}")
             compiled = compile_policies(namespaces=namespaces, pods=pods, policies=good)
-            text = render_ruleset(table=self._policy_table, compiled=compiled,
-                                  deny_mode=self.deny_mode)
+            if admin_policies:
+                tiered = compile_tiers(np=compiled, namespaces=namespaces, pods=pods,
+                                       admin_policies=admin_policies, nodes=nodes,
+                                       externals=self.externals)
+                text = render_tiered(table=self._policy_table, tiered=tiered,
+                                     deny_mode=self.deny_mode)
+            else:
+                text = render_ruleset(table=self._policy_table, compiled=compiled,
+                                      deny_mode=self.deny_mode)
             if text != self._policy_text:
                 netns.nft_apply(self.router_netns, text)
                 self._policy_text = text
