@@ -34,13 +34,27 @@ class ProbeResult:
     reason: str
     seconds: float
     inconclusive: bool = False
+    decided_by: Observation | None = None
+    """The observation that decided the verdict when the addresses disagree (dual stack);
+    None means the first address's."""
 
     @property
     def observation(self) -> Observation:
         """The observation that decided the verdict (the first address's when they agree)."""
+        if self.decided_by is not None:
+            return self.decided_by
         if not self.addresses:
             return Observation.PROBE_ERROR
         return self.addresses[0].observation
+
+    @property
+    def observation_text(self) -> str:
+        """The deciding observation, plus each address's when they differ (for people)."""
+        kinds = {a.observation for a in self.addresses}
+        if len(kinds) <= 1:
+            return self.observation.value
+        each = ", ".join(f"{a.address or '?'} {a.observation.value}" for a in self.addresses)
+        return f"{self.observation.value} ({each})"
 
     @property
     def address_text(self) -> str:

@@ -30,7 +30,7 @@ any ERRORs.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from kubectl_netpoltest.core.model import Expectation, Protocol
@@ -67,6 +67,10 @@ class Judgement:
     verdict: Verdict
     reason: str
     inconclusive: bool = False
+    observation: Observation | None = None
+    """The observation that decided the verdict (of several addresses, the first whose own
+    verdict is the probe's), so reports never show `connected` for a FAIL on a dropped IPv6
+    address. None when no observation decided it."""
 
 
 _DNS_HINT = (
@@ -178,13 +182,16 @@ def classify_addresses(
     judged = [
         (
             address,
-            classify(
-                expect=expect,
+            replace(
+                classify(
+                    expect=expect,
+                    observation=outcome.observation,
+                    port=port,
+                    protocol=protocol,
+                    cni_mode=cni_mode,
+                    detail=outcome.detail,
+                ),
                 observation=outcome.observation,
-                port=port,
-                protocol=protocol,
-                cni_mode=cni_mode,
-                detail=outcome.detail,
             ),
         )
         for address, outcome in outcomes
@@ -201,8 +208,12 @@ def classify_addresses(
             others = [(a, j) for a, j in judged if j.verdict is not verdict]
             text = "; ".join(label(a, j) for a, j in hits + others)
             inconclusive = verdict is Verdict.ERROR and all(j.inconclusive for _, j in hits)
-            return Judgement(verdict, text, inconclusive)
-    return Judgement(Verdict.PASS, "; ".join(label(a, j) for a, j in judged))
+            return Judgement(verdict, text, inconclusive, hits[0][1].observation)
+    return Judgement(
+        Verdict.PASS,
+        "; ".join(label(a, j) for a, j in judged),
+        observation=judged[0][1].observation,
+    )
 
 
 MESH_SIDECARS = ("istio-proxy", "linkerd-proxy")
@@ -228,4 +239,5 @@ def distrust_mesh_connects(
         "TCP connection locally, so a successful connect does not show what the network "
         "policy allows",
         inconclusive=True,
+        observation=Observation.CONNECTED,
     )

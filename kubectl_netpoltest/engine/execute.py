@@ -39,6 +39,7 @@ from kubectl_netpoltest.core.verdict import (
 from kubectl_netpoltest.engine import instrument
 from kubectl_netpoltest.engine.instrument import DEFAULT_IMAGE
 from kubectl_netpoltest.engine.options import ExecuteOptions
+from kubectl_netpoltest.engine.targets import ResolvedTarget, changed_targets, resolve_target
 from kubectl_netpoltest.errors import ClusterError, NotFound
 from kubectl_netpoltest.exitcodes import ExitCode
 
@@ -100,25 +101,6 @@ def find_source(source: PodRef, pods: Sequence[PodInfo], *, spec_path: str) -> S
     )
 
 
-def resolve_target(target: PodRef, pods: Sequence[PodInfo]) -> tuple[tuple[str, ...], str | None]:
-    """A target pod's IPs (one per family), or why there are none."""
-    matching = sorted(
-        (
-            p
-            for p in pods
-            if instrument.matches(target, p) and not p.deleting and p.phase == "Running" and p.ips
-        ),
-        key=lambda p: (not p.ready, p.name),
-    )
-    if not matching:
-        return (
-            (),
-            f"target pod {target.name} ({target.describe()}) not found: no running pod "
-            "with an IP matches it",
-        )
-    return matching[0].ips, None
-
-
 def _error_result(probe: Probe, reason: str, *, source_pod: str | None = None) -> ProbeResult:
     return ProbeResult(
         probe=probe,
@@ -145,24 +127,32 @@ class _Batch:
         *,
         run: SourceRun,
         probes: Sequence[Probe],
-        targets: dict[PodRef, tuple[tuple[str, ...], str | None]],
+        targets: dict[PodRef, ResolvedTarget],
     ) -> None:
         self.run = run
         self.probes = list(probes)
         self.tasks: list[ProbeTask] = []
         self.task_probe: dict[str, Probe] = {}
+        self.target_pod: dict[str, PodInfo] = {}
+        """probe id -> the target pod it was resolved to (checked again after the exec)."""
         self.early: list[ProbeResult] = []
         for index, probe in enumerate(self.probes):
             if isinstance(probe.target, HostTarget):
                 hosts: tuple[str, ...] = (probe.target.host,)
             else:
                 assert isinstance(probe.target, PodTarget)
-                hosts, problem = targets[probe.target.pod]
-                if problem:
+                resolved = targets[probe.target.pod]
+                if resolved.pod is None:
                     self.early.append(
-                        _error_result(probe, problem, source_pod=run.pod.ref if run.pod else None)
+                        _error_result(
+                            probe,
+                            resolved.problem or "no target pod",
+                            source_pod=run.pod.ref if run.pod else None,
+                        )
                     )
                     continue
+                hosts = resolved.ips
+                self.target_pod[probe.id] = resolved.pod
             for k, host in enumerate(hosts):
                 task_id = f"p{index}" if len(hosts) == 1 else f"p{index}.{k}"
                 self.tasks.append(
@@ -190,9 +180,14 @@ def execute(
     pods = {ns: gateway.list_pods(namespace=ns) for ns in namespaces}
     runs = {s: find_source(s, pods[s.namespace or "default"], spec_path=spec_path) for s in sources}
     targets = {
-        p.target.pod: resolve_target(p.target.pod, pods[p.target.pod.namespace or "default"])
-        for p in probes
-        if isinstance(p.target, PodTarget)
+        source: {
+            p.target.pod: resolve_target(
+                p.target.pod, pods[p.target.pod.namespace or "default"], source=runs[source].pod
+            )
+            for p in probes
+            if p.source == source and isinstance(p.target, PodTarget)
+        }
+        for source in sources
     }
     results: dict[str, ProbeResult] = {}
     lock = threading.Lock()
@@ -213,7 +208,7 @@ def execute(
             continue
         for start in range(0, len(mine), MAX_PROBES_PER_EXEC):
             batch = _Batch(
-                run=run, probes=mine[start : start + MAX_PROBES_PER_EXEC], targets=targets
+                run=run, probes=mine[start : start + MAX_PROBES_PER_EXEC], targets=targets[source]
             )
             for early in batch.early:
                 record(early)
@@ -319,6 +314,13 @@ def _run_batch(
         else:
             problem = f"could not run the probes in {pod.ref}: {exc}"
     seconds = time.monotonic() - started
+    moved = (
+        changed_targets(
+            gateway_factory(), probed={p.ref: p for p in batch.target_pod.values()}.values()
+        )
+        if batch.target_pod
+        else {}
+    )
     assembled = assemble_batch(
         tasks=batch.tasks, lines=lines, timeout_seconds=options.probe_timeout_seconds
     )
@@ -347,6 +349,9 @@ def _run_batch(
             protocol=probe.protocol,
             sidecar=sidecar,
         )
+        target = batch.target_pod.get(probe.id)
+        if target is not None and target.ref in moved:
+            judgement = Judgement(Verdict.ERROR, moved[target.ref])
         task_ids = [t.probe_id for t in batch.tasks if batch.task_probe[t.probe_id] is probe]
         took = max((elapsed_ms.get(t, 0) for t in task_ids), default=0) / 1000
         record(
@@ -358,5 +363,6 @@ def _run_batch(
                 reason=judgement.reason,
                 seconds=took if took else seconds,
                 inconclusive=judgement.inconclusive,
+                decided_by=judgement.observation,
             )
         )

@@ -233,3 +233,137 @@ def test_a_meshed_source_never_passes_on_a_tcp_connect() -> None:
     assert connected.verdict is Verdict.ERROR and connected.inconclusive
     assert "istio-proxy sidecar" in connected.reason
     assert dropped.verdict is Verdict.PASS  # silence is still evidence of a drop
+
+
+def _recording(
+    lines_for: dict[str, list[str]], seen: list[Sequence[str]]
+) -> Callable[[PodInfo, str, Sequence[str], Callable[[str], None]], ExecResult]:
+    answer = _answer(lines_for)
+
+    def handler(
+        pod: PodInfo, container: str, argv: Sequence[str], on_line: Callable[[str], None]
+    ) -> ExecResult:
+        seen.append(list(argv))
+        return answer(pod, container, argv, on_line)
+
+    return handler
+
+
+CONNECTED_5 = "Connection to {a} 5432 port [tcp/*] succeeded!"
+TIMED_OUT_5 = "nc: connect to {a} port 5432 (tcp) timed out: Operation now in progress"
+
+
+def test_a_target_is_never_the_probing_pod_itself() -> None:
+    """Issue 9 item 1: `from: [db]` to `db` probed the source's own IP and passed."""
+    gateway = FakeGateway().add(
+        make_pod("db-a", labels={LABEL_KEY: "true"}, ephemeral=RUNNING, ips=("10.0.0.1",)),
+        make_pod("db-b", ips=("10.0.0.5",)),
+    )
+    seen: list[Sequence[str]] = []
+    gateway.exec_handler = _recording(
+        {"db-a": [_tcp_line("p0", "10.0.0.5", 1, TIMED_OUT_5.format(a="10.0.0.5"))]}, seen
+    )
+    (result,) = execute(
+        gateway_factory=lambda: gateway,
+        probes=[_probe(DB, DB, 5432, Expectation.ALLOWED)],
+        options=OPTIONS,
+        spec_path="t.yaml",
+    ).results
+    (argv,) = seen
+    assert "10.0.0.1" not in argv and "10.0.0.5" in argv
+    assert result.verdict is Verdict.FAIL
+
+
+def test_the_source_as_the_only_matching_target_is_an_error() -> None:
+    gateway = FakeGateway().add(
+        make_pod("db-a", labels={LABEL_KEY: "true"}, ephemeral=RUNNING, ips=("10.0.0.1",)),
+    )
+    gateway.exec_handler = _answer({"db-a": []})
+    outcome = execute(
+        gateway_factory=lambda: gateway,
+        probes=[_probe(DB, DB, 5432, Expectation.DENIED)],
+        options=OPTIONS,
+        spec_path="t.yaml",
+    )
+    (result,) = outcome.results
+    assert result.verdict is Verdict.ERROR
+    assert result.reason.startswith(
+        "the only pod matching db (shop/db*) is the source itself (shop/db-a); traffic to "
+        "itself is not subject to NetworkPolicy"
+    )
+    assert outcome.exec_calls == 0
+
+
+def test_an_unready_or_ipless_target_is_an_error_never_a_verdict() -> None:
+    gateway = _gateway()
+    gateway.add(make_pod("db-a", ips=("10.0.0.2",), ready=False))
+    gateway.exec_handler = _answer(
+        {"web-a": [_tcp_line("p0", "10.0.0.2", 1, TIMED_OUT_5.format(a="10.0.0.2"))]}
+    )
+    (result,) = execute(
+        gateway_factory=lambda: gateway,
+        probes=[_probe(WEB, DB, 5432, Expectation.DENIED)],
+        options=OPTIONS,
+        spec_path="t.yaml",
+    ).results
+    assert result.verdict is Verdict.ERROR
+    assert "target pod shop/db-a is not Ready" in result.reason
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        ("delete", "target pod shop/db-a was deleted during the probe"),
+        ("replace", "target pod shop/db-a was replaced during the probe"),
+    ],
+)
+def test_a_target_deleted_or_replaced_during_the_exec_is_an_error(change: str, words: str) -> None:
+    """Issue 9 item 2: probes to a stale IP time out, and a deny test passed on them."""
+    from dataclasses import replace
+
+    gateway = _gateway()
+    answer = _answer({"web-a": [_tcp_line("p0", "10.0.0.2", 1, TIMED_OUT_5.format(a="10.0.0.2"))]})
+
+    def handler(
+        pod: PodInfo, container: str, argv: Sequence[str], on_line: Callable[[str], None]
+    ) -> ExecResult:
+        old = gateway.pods.pop("shop/db-a")
+        if change == "replace":
+            gateway.add(replace(old, uid="uid-db-a-2"))
+        return answer(pod, container, argv, on_line)
+
+    gateway.exec_handler = handler
+    (result,) = execute(
+        gateway_factory=lambda: gateway,
+        probes=[_probe(WEB, DB, 5432, Expectation.DENIED)],
+        options=OPTIONS,
+        spec_path="t.yaml",
+    ).results
+    assert result.verdict is Verdict.ERROR
+    assert result.reason.startswith(words)
+
+
+def test_dual_stack_reports_the_observation_that_decided_the_verdict() -> None:
+    """Issue 9 item 3: IPv4 connected, IPv6 timed out: FAIL, and the observation is timeout."""
+    gateway = _gateway()
+    gateway.add(make_pod("db-a", ips=("10.0.0.2", "fd00::2")))
+    gateway.exec_handler = _answer(
+        {
+            "web-a": [
+                _tcp_line("p0.0", "10.0.0.2", 0, CONNECTED_5.format(a="10.0.0.2")),
+                _tcp_line("p0.1", "fd00::2", 1, TIMED_OUT_5.format(a="fd00::2")),
+            ]
+        }
+    )
+    (result,) = execute(
+        gateway_factory=lambda: gateway,
+        probes=[_probe(WEB, DB, 5432, Expectation.ALLOWED)],
+        options=OPTIONS,
+        spec_path="t.yaml",
+    ).results
+    assert (result.verdict, result.observation) == (Verdict.FAIL, Observation.TIMEOUT)
+    assert result.address_text == "10.0.0.2, fd00::2"
+    assert [a.observation for a in result.addresses] == [
+        Observation.CONNECTED,
+        Observation.TIMEOUT,
+    ]
