@@ -7,12 +7,13 @@ from contextlib import contextmanager
 from typing import Protocol, TextIO
 
 from rich.console import Console
-from rich.markup import escape
+from rich.markup import escape as _markup_escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from kubectl_netpoltest.core.model import PodRef
 from kubectl_netpoltest.core.results import ProbeResult, summarize
 from kubectl_netpoltest.core.verdict import Verdict
+from kubectl_netpoltest.report.escape import console_safe
 from kubectl_netpoltest.report.resultdata import target_text
 
 
@@ -45,6 +46,11 @@ class CleanupLike(Protocol):
     def action(self) -> _State: ...
     @property
     def message(self) -> str: ...
+
+
+def escape(text: str) -> str:
+    """Safe to print: control characters shown as escapes (report/escape.py), markup inert."""
+    return _markup_escape(console_safe(text))
 
 
 _STYLE = {Verdict.PASS: "green", Verdict.FAIL: "bold red", Verdict.ERROR: "yellow"}
@@ -98,7 +104,8 @@ def write_results(
         console.print(
             f"[{style}]{result.verdict.value:5}[/] {escape(probe.rule):{width}}  "
             f"{escape(source)} -> {escape(target)} {probe.port}/{probe.protocol.value}  "
-            f"expect {probe.expect.value}, {result.observation.value}  {_took(result.seconds)}"
+            f"expect {probe.expect.value}, {escape(result.observation_text)}  "
+            f"{_took(result.seconds)}"
         )
         if result.verdict is not Verdict.PASS:
             console.print(f"      [{style}]{escape(result.reason)}[/]")
