@@ -70,7 +70,3 @@ class NotFound(ClusterError):
 
 class EphemeralUnsupported(ClusterError):
     """The cluster has no usable pods/ephemeralcontainers subresource (needs Kubernetes 1.25+)."""
-
-
-class ExecFailed(ClusterError):
-    """An exec into the debug container could not be started or broke off."""

@@ -190,10 +190,6 @@ class PodTarget:
     pod: PodRef
 
     @property
-    def kind(self) -> str:
-        return "pod"
-
-    @property
     def label(self) -> str:
         return f"pod/{self.pod.name}"
 
@@ -204,10 +200,6 @@ class HostTarget:
 
     address: str
     host: str
-
-    @property
-    def kind(self) -> str:
-        return "host"
 
     @property
     def label(self) -> str:
