@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.sandbox import images
+from tests.sandbox import images, readiness
 from tests.sandbox.dataplane import DataPlane
 from tests.sandbox.procs import wait_process
 from tests.sandbox.resources import PODS
@@ -130,6 +130,8 @@ class Kubelet:
             for c in ev.obj["spec"].get("ephemeralContainers") or []:
                 if c["name"] not in old and uid in self.pods:
                     self._spawn_task(self._run_ephemeral(self.pods[uid], copy.deepcopy(c)))
+            if readiness.mode(ev.old) != readiness.mode(ev.obj) and uid in self.pods:
+                self._spawn_task(self._apply_readiness(self.pods[uid]))
 
     def _update_status(self, rt: PodRuntime, fn: Callable[[dict], None]) -> dict | None:
         cur = self.store.peek(PODS, rt.namespace, rt.name)
@@ -176,9 +178,16 @@ class Kubelet:
             s["conditions"] = _conditions(ready=True, scheduled=True)
             s["containerStatuses"] = [_cstatus(c, running_since=started)
                                       for c in pod["spec"]["containers"]]
+            readiness.apply(self.store.peek(PODS, rt.namespace, rt.name) or pod, s)
 
         rt.running = True
         self._update_status(rt, running)
+
+    async def _apply_readiness(self, rt: PodRuntime) -> None:
+        """The readiness annotation changed (readiness.py): report the pod's new state."""
+        pod = self.store.peek(PODS, rt.namespace, rt.name)
+        if rt.running and pod is not None:
+            self._update_status(rt, lambda s: readiness.apply(pod, s))
 
     async def _stop_pod(self, rt: PodRuntime) -> None:
         for p in [*rt.procs.values(), *rt.execs]:

@@ -21,6 +21,7 @@ from tests.sandbox.resources import (
     PODS,
     REPLICASETS,
     SERVICES,
+    WORKLOAD_KINDS,
     ResourceType,
 )
 from tests.sandbox.status import Cause, bad_request, forbidden_reason, invalid, not_found
@@ -28,7 +29,7 @@ from tests.sandbox.store import Store, now_iso
 
 NS_NAME_LABEL = "kubernetes.io/metadata.name"
 _ALPHA = "bcdfghjklmnpqrstvwxz2456789"  # k8s.io/apimachinery/pkg/util/rand alphanums
-WITH_STATUS = {PODS, DEPLOYMENTS, REPLICASETS, NAMESPACES, SERVICES}
+WITH_STATUS = {PODS, DEPLOYMENTS, REPLICASETS, NAMESPACES, SERVICES, *WORKLOAD_KINDS}
 
 
 def rand_suffix(n: int = 5) -> str:
@@ -76,7 +77,7 @@ class Registry:
         admission.validate_name(kind=rt.kind, group=rt.group, name=md.get("name"))
         for k in ("resourceVersion", "uid", "creationTimestamp", "deletionTimestamp"):
             md.pop(k, None)
-        if rt in (DEPLOYMENTS, REPLICASETS, NETWORKPOLICIES):
+        if rt in (DEPLOYMENTS, REPLICASETS, NETWORKPOLICIES, *WORKLOAD_KINDS):
             md["generation"] = 1
         self._prepare(rt, obj, None)
         return self.store.create(rt, obj)
@@ -112,6 +113,10 @@ class Registry:
             return
         elif rt in (DEPLOYMENTS, REPLICASETS):
             self._default_workload(rt, obj)
+        elif rt in WORKLOAD_KINDS:
+            from tests.sandbox import workloads  # StatefulSet, DaemonSet, Job
+
+            workloads.default(rt, obj)
         if old is not None:
             if rt in WITH_STATUS:
                 obj["status"] = copy.deepcopy(old.get("status", {}))
@@ -186,7 +191,8 @@ class Registry:
         expect = md.get("resourceVersion")
         for k in ("deletionTimestamp",):
             md.pop(k, None)
-        if rt in (DEPLOYMENTS, REPLICASETS, NETWORKPOLICIES) and "generation" not in md:
+        if rt in (DEPLOYMENTS, REPLICASETS, NETWORKPOLICIES, *WORKLOAD_KINDS) and \
+                "generation" not in md:
             md["generation"] = old["metadata"].get("generation", 1)
         self._prepare(rt, obj, old)
         return self.store.update(rt, obj, expect_rv=expect)

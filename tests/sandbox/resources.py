@@ -51,6 +51,12 @@ REPLICASETS = ResourceType("apps", "v1", "ReplicaSet", "replicasets", True, ("rs
                            subresources=("status", "scale"))
 NETWORKPOLICIES = ResourceType("networking.k8s.io", "v1", "NetworkPolicy", "networkpolicies",
                                True, ("netpol",))
+STATEFULSETS = ResourceType("apps", "v1", "StatefulSet", "statefulsets", True, ("sts",),
+                            subresources=("status", "scale"))
+DAEMONSETS = ResourceType("apps", "v1", "DaemonSet", "daemonsets", True, ("ds",),
+                          subresources=("status",))
+JOBS = ResourceType("batch", "v1", "Job", "jobs", True, (), subresources=("status",))
+WORKLOAD_KINDS = (STATEFULSETS, DAEMONSETS, JOBS)  # controllers: workloads.py
 SSAR = ResourceType("authorization.k8s.io", "v1", "SelfSubjectAccessReview",
                     "selfsubjectaccessreviews", False, (), ("create",))
 # The admin-tier kinds (cluster-scoped custom resources; schemas and validation: crds/).
@@ -68,7 +74,7 @@ ADMIN_KINDS = (CLUSTER_NETWORK_POLICIES, ADMIN_NETWORK_POLICIES, BASELINE_ADMIN_
 
 ALL: tuple[ResourceType, ...] = (NAMESPACES, NODES, PODS, SERVICES, ENDPOINTS, SERVICEACCOUNTS,
                                  CONFIGMAPS, EVENTS, DEPLOYMENTS, REPLICASETS, NETWORKPOLICIES,
-                                 SSAR, *ADMIN_KINDS)
+                                 SSAR, *ADMIN_KINDS, *WORKLOAD_KINDS)
 
 
 def lookup(group: str, version: str, plural: str) -> ResourceType | None:

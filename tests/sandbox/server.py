@@ -173,6 +173,10 @@ async def serve(opts: ServerOptions) -> None:
             node_ip=getattr(network, "node_ip", "10.89.0.1")))
         controllers = Controllers(store=store, registry=registry, config=ControllerConfig(
             replace_delay=float(timing.get("replaceDelay", 0.3))))
+        from tests.sandbox.workloads import WorkloadControllers  # StatefulSet, DaemonSet, Job
+
+        workload_controllers = WorkloadControllers(
+            store=store, registry=registry, replace_delay=float(timing.get("replaceDelay", 0.3)))
         for svc in store.list(SERVICES):  # bootstrap Services predate the controllers
             controllers.resync_endpoints(svc["metadata"]["namespace"], svc["metadata"]["name"])
         tokens = {u["name"]: u.get("token") or secrets.token_hex(16) for u in scenario.users}
@@ -224,6 +228,7 @@ async def serve(opts: ServerOptions) -> None:
         if cluster is not None:
             await cluster.kubelet.close()
             await cluster.controllers.close()
+            await workload_controllers.close()
             await cluster.dataplane.close()
         try:
             await asyncio.to_thread(network.down)
