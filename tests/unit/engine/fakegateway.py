@@ -13,12 +13,14 @@ from typing import Any
 
 from kubectl_netpoltest.cluster.execstatus import ExecStatus, ExecStatusKind
 from kubectl_netpoltest.cluster.gateway import (
+    ClusterGateway,
     ContainerState,
     ControllerInfo,
     ExecResult,
     OwnerRef,
     PodInfo,
 )
+from kubectl_netpoltest.core.spec.selectors import parse_selector
 from kubectl_netpoltest.errors import ClusterError, Forbidden, NotFound
 
 
@@ -74,9 +76,10 @@ class FakeGateway:
     ) -> list[PodInfo]:
         found = [p for p in self.pods.values() if namespace is None or p.namespace == namespace]
         if label_selector:
-            for part in label_selector.split(","):
-                key, _, value = part.partition("=")
-                found = [p for p in found if p.labels.get(key) == value]
+            # The product sends kubectl's selector syntax, set-based forms included
+            # (`tier in (a,b)`, `!canary`); match it the way the API server does.
+            selector = parse_selector(label_selector)
+            found = [p for p in found if selector.matches(dict(p.labels))]
         return found
 
     def get_pod(self, *, namespace: str, name: str) -> PodInfo:
@@ -153,3 +156,9 @@ class FakeGateway:
         if info is None:
             raise Forbidden(f'{kind.lower()}s.apps "{name}" is forbidden')
         return info
+
+
+def _conforms(fake: FakeGateway) -> ClusterGateway:
+    """mypy checks here that the fake still has every method of the real gateway, with the
+    same signatures, so the engine's unit tests cannot drift from what kube.py implements."""
+    return fake
