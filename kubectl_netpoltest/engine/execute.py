@@ -22,12 +22,14 @@ from dataclasses import dataclass
 from kubectl_netpoltest import interrupts
 from kubectl_netpoltest.cluster.execstatus import ExecStatusKind
 from kubectl_netpoltest.cluster.gateway import ClusterGateway, PodInfo
+from kubectl_netpoltest.core.brief import one_line
 from kubectl_netpoltest.core.model import HostTarget, PodRef, PodTarget, Probe
 from kubectl_netpoltest.core.observation import Observation, Outcome
 from kubectl_netpoltest.core.probe.batch import assemble_batch
 from kubectl_netpoltest.core.probe.command import build_batch_command
 from kubectl_netpoltest.core.probe.lines import ProbeResultLine, parse_line
 from kubectl_netpoltest.core.probe.task import ProbeTask
+from kubectl_netpoltest.core.refusals import explain_contradicted_refusals
 from kubectl_netpoltest.core.results import AddressResult, ProbeResult
 from kubectl_netpoltest.core.verdict import (
     MESH_SIDECARS,
@@ -244,7 +246,7 @@ def execute(
         else:
             ordered.append(_error_result(probe, "interrupted before this probe finished"))
     return ExecuteOutcome(
-        results=ordered,
+        results=explain_contradicted_refusals(ordered, cni_mode=options.cni_mode),
         exec_calls=len(batches),
         interrupted=interrupt_code is not None,
         seconds=time.monotonic() - started,
@@ -297,8 +299,8 @@ def _run_batch(
             stderr = outcome.stderr.strip().splitlines()[-1:] if outcome.stderr.strip() else []
             problem = (
                 f"the probes could not run in {pod.ref} (container "
-                f"{batch.run.container}): {status.message or status.kind.value}"
-                + (f"; stderr: {stderr[0]}" if stderr else "")
+                f"{batch.run.container}): {one_line(status.message or status.kind.value)}"
+                + (f"; stderr: {one_line(stderr[0])}" if stderr else "")
             )
             if "executable file not found" in status.message:
                 problem += (
@@ -309,10 +311,10 @@ def _run_batch(
         if isinstance(exc, NotFound) or "container not found" in exc.message:
             problem = (
                 f"source pod {pod.ref} vanished or lost its debug container since prepare "
-                f"({exc.message}); run `kubectl netpoltest prepare {spec_path}` again"
+                f"({one_line(exc.message)}); run `kubectl netpoltest prepare {spec_path}` again"
             )
         else:
-            problem = f"could not run the probes in {pod.ref}: {exc}"
+            problem = f"could not run the probes in {pod.ref}: {one_line(str(exc))}"
     seconds = time.monotonic() - started
     moved = (
         changed_targets(

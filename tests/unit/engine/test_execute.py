@@ -367,3 +367,62 @@ def test_dual_stack_reports_the_observation_that_decided_the_verdict() -> None:
         Observation.CONNECTED,
         Observation.TIMEOUT,
     ]
+
+
+def test_a_probe_error_names_its_cause_in_one_short_line() -> None:
+    """Issue 9 item 10: each reason carried the ~9 KB probe script (69 KB JUnit for 8 probes)."""
+    gateway = _gateway()
+    script = "set -u\n" + 'probe() { nc -vz -w 1 "$1" "$2"; }\n' * 300
+
+    def handler(
+        pod: PodInfo, container: str, argv: Sequence[str], on_line: Callable[[str], None]
+    ) -> ExecResult:
+        raise NotFound(
+            f'pods "{pod.name}" not found: exec [bash -c {script} netpoltest 5] '
+            "in container netpoltest-abcde"
+        )
+
+    gateway.exec_handler = handler
+    probes = [_probe(WEB, "192.0.2.10", port, Expectation.DENIED) for port in (1, 2)]
+    outcome = execute(
+        gateway_factory=lambda: gateway, probes=probes, options=OPTIONS, spec_path="t.yaml"
+    )
+    for result in outcome.results:
+        assert result.verdict is Verdict.ERROR
+        texts = [result.reason, *(a.detail for a in result.addresses)]
+        assert all("\n" not in text and len(text) < 600 for text in texts), texts
+        assert 'pods "web-a" not found' in result.reason
+        assert "nc -vz" not in result.reason
+
+
+def test_a_refusal_on_a_port_that_connected_in_the_same_run_is_not_nothing_listens() -> None:
+    """Issue 9 item 15: drop mode on a rejecting CNI said "nothing listens on 8080" although
+    another source connected to the same pod:port in the same run."""
+    gateway = _gateway()
+    connected = "Connection to 10.0.0.2 8080 port [tcp/*] succeeded!"
+    refused = "nc: connect to 10.0.0.2 port 8080 (tcp) failed: Connection refused"
+    gateway.exec_handler = _answer(
+        {
+            "web-a": [_tcp_line("p0", "10.0.0.2", 0, connected)],
+            "api-a": [
+                _tcp_line("p0", "10.0.0.2", 1, refused),
+                _tcp_line("p1", "10.0.0.2", 1, refused),
+            ],
+        }
+    )
+    from dataclasses import replace
+
+    allowed = _probe(API, DB, 8080, Expectation.ALLOWED)
+    probes = [
+        _probe(WEB, DB, 8080, Expectation.ALLOWED),
+        allowed,
+        replace(allowed, id="api->db:8080 denied", rule="r2", expect=Expectation.DENIED),
+    ]
+    outcome = execute(
+        gateway_factory=lambda: gateway, probes=probes, options=OPTIONS, spec_path="t.yaml"
+    )
+    for result in outcome.results[1:]:
+        assert result.verdict is Verdict.FAIL
+        assert "nothing listens" not in result.reason
+        assert "from shop/web-a" in result.reason
+        assert "--cni-mode reject" in result.reason
