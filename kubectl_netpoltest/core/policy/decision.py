@@ -49,6 +49,16 @@ class Code(StrEnum):
     NO_ENDPOINTS = "no-endpoints"
     BACKENDS_DIFFER = "backends-differ"
     NOT_A_POD = "not-a-pod"
+    # Admin tiers (core/policy/tiers.py; admin-tiers-services-cni.md section 7)
+    ADMIN_TIER = "admin-tier"
+    """An Admin-tier rule (ClusterNetworkPolicy tier Admin, AdminNetworkPolicy) decided."""
+    BASELINE_TIER = "baseline-tier"
+    """A Baseline-tier rule (ClusterNetworkPolicy tier Baseline, BaselineAdminNetworkPolicy)."""
+    SAME_PRIORITY_OVERLAP = "same-priority-overlap"
+    MIXED_API_VERSIONS = "mixed-api-versions"
+    DOMAIN_NAMES = "domain-names"
+    NODES_PEER = "nodes-peer"
+    UNKNOWN_FIELD = "unknown-field"
 
 
 @dataclass(frozen=True)
