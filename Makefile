@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
-APT_PACKAGES := nftables iproute2 netcat-openbsd busybox dnsutils dnsmasq-base util-linux procps openssl make
+APT_PACKAGES := nftables iproute2 netcat-openbsd busybox dnsutils dnsmasq-base util-linux procps openssl make musl-tools
 STAMP := $(VENV)/.installed
 
 .PHONY: deps system-deps npm-tools venv lint typecheck imports unit sandbox-tests test demo binary krew-manifest clean

@@ -14,6 +14,8 @@ class PrepareOptions:
     ttl_seconds: int = 3600
     timeout_seconds: int = 120
     parallelism: int = 32
+    check_tools: bool = True
+    """Run the tool check (engine/toolcheck.py) in each new debug container."""
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,12 @@ import contextlib
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from kubectl_netpoltest.cluster.gateway import ClusterGateway, PodInfo
 from kubectl_netpoltest.core.model import PodRef
-from kubectl_netpoltest.engine import instrument
+from kubectl_netpoltest.engine import instrument, toolcheck
 from kubectl_netpoltest.engine.options import PrepareOptions
 from kubectl_netpoltest.errors import ClusterError
 
@@ -50,6 +50,10 @@ class SourcePrep:
     container: str | None = None
     seconds: float = 0.0
     skipped: tuple[str, ...] = ()
+    tools: str = ""
+    """What the new debug container's image offers (engine/toolcheck.py), "" if not checked."""
+    warnings: tuple[str, ...] = ()
+    """What will not work with this image: shown before any probe runs."""
 
     @property
     def ok(self) -> bool:
@@ -108,6 +112,8 @@ def prepare(
                 options=options,
                 skipped=plan.skipped,
             )
+            if options.check_tools and result.state is PrepState.READY:
+                result = _check_tools(gateway=gateway, pod=plan.pod, result=result, options=options)
         if on_done is not None:
             on_done(result)
         return result
@@ -132,6 +138,30 @@ def prepare(
             )
         )
     return results
+
+
+def _check_tools(
+    *, gateway: ClusterGateway, pod: PodInfo, result: SourcePrep, options: PrepareOptions
+) -> SourcePrep:
+    """One short exec in the new container: what its image cannot do, before any probe."""
+    assert result.container is not None
+    checked = toolcheck.check_tools(
+        gateway=gateway,
+        namespace=pod.namespace,
+        pod=pod.name,
+        container=result.container,
+        image=options.image,
+        recommended=instrument.DEFAULT_IMAGE,
+    )
+    fatal = checked.fatal
+    if fatal is not None:
+        return replace(
+            result,
+            state=PrepState.FAILED,
+            message=f"{result.message}, but {fatal.message}",
+            tools=checked.summary,
+        )
+    return replace(result, tools=checked.summary, warnings=checked.warnings)
 
 
 def _why_none(source: PodRef, found: instrument.Candidates) -> str:

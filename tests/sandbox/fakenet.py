@@ -37,9 +37,11 @@ class FakeNetwork:
         self._next = 2
 
     def up(self) -> None:
-        for name, bins in (("netshoot", ("sh", "bash", "sleep", "echo", "cat", "true", "false",
-                                         "env", "id", "ls", "printf", "seq")),
-                           ("busybox", ("sh", "sleep", "echo", "true", "false", "id"))):
+        full = ("sh", "bash", "sleep", "echo", "cat", "true", "false", "env", "id", "ls",
+                "printf", "seq")
+        small = ("sh", "sleep", "echo", "true", "false", "id")
+        for name, bins in (("netshoot", full), ("agnhost", full), ("alpine-noahosts", full),
+                           ("alpine", small), ("busybox", small)):
             d = self.state_dir / "tools" / name
             d.mkdir(parents=True, exist_ok=True)
             for b in bins:
@@ -69,8 +71,10 @@ class FakeNetwork:
 
     def spawn(self, key: str, argv: Sequence[str], *, uid: int, gid: int, tools: Path,
               env: Mapping[str, str] | None = None, stdin: Any = None, stdout: Any = None,
-              stderr: Any = None) -> subprocess.Popen:
-        full_env = {"PATH": str(tools), "HOME": "/root", **(env or {})}
+              stderr: Any = None, tmp_dir: Path | None = None) -> subprocess.Popen:
+        # no mount namespace without root: the private /tmp is only offered as TMPDIR
+        full_env = {"PATH": str(tools), "HOME": "/root", **(env or {}),
+                    **({"TMPDIR": str(tmp_dir)} if tmp_dir else {})}
         exe = argv[0] if "/" in argv[0] else str(Path(tools) / argv[0])
         extra = {} if os.geteuid() != 0 or uid == 0 else {"user": uid, "group": gid}
         return subprocess.Popen([exe, *argv[1:]], env=full_env, stdin=stdin, stdout=stdout,

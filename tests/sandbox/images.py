@@ -1,16 +1,23 @@
 """Which tool set an image provides, and what pulling an unknown image looks like.
 
 The sandbox has no registry: an image is "pullable" when the scenario maps it (by prefix) to
-a data-plane tool set, or by default when its name contains `agnhost`/`netshoot`
-("netshoot": bash, nc, dig, ...) or `busybox` ("busybox"). Every such image runs as root
-(uid 0) unless the pod or container sets runAsUser, as agnhost, netshoot and busybox do.
+a data-plane tool set, or by default by the image's base name (the first needle found):
+`agnhost` → "agnhost" (Alpine/musl: bash, netcat-openbsd, dig, musl getent, busybox),
+`netshoot` → "netshoot" (the glibc variant), `alpine` → "alpine" (busybox + musl getent, no
+bash), `busybox` → "busybox" (applets only). network/toolsets.py describes each set. Every
+such image runs as root (uid 0) unless the pod or container sets runAsUser.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-DEFAULTS = (("agnhost", "netshoot"), ("netshoot", "netshoot"), ("busybox", "busybox"))
+DEFAULTS = (
+    ("agnhost", "agnhost"),
+    ("netshoot", "netshoot"),
+    ("alpine", "alpine"),
+    ("busybox", "busybox"),
+)
 
 
 def normalize(image: str) -> str:

@@ -155,6 +155,13 @@ def _resolve_outcome(result: ProbeResultLine, dns_timeout_seconds: int | None) -
             Observation.DNS_FAIL,
             f"name resolution failed: {result.host}: no answer{within}{suffix}",
         )
+    if attempt.exit_code in (126, 127):
+        # the script's resolver chain found no tool (or it could not run): the image's fault,
+        # not the name's (probing-notes; docs/probe-images.md)
+        return Outcome(
+            Observation.PROBE_ERROR,
+            f"could not resolve {result.host}: {_oneline(attempt.message) or 'no resolver'}",
+        )
     if attempt.exit_code == 0:
         return Outcome(
             Observation.DNS_FAIL,

@@ -21,9 +21,21 @@ Methods, chosen from measurements (see tests/sandbox/test_probe_script.py):
   a reply is a successful one-byte read. `nc -u` cannot be used: it exits 0 without a message
   on ICMP errors and on silence alike.
 * dns: `dig +norecurse +time=T +tries=1 -p PORT @ADDR . NS`; any response is a connection.
-* names: `getent ahosts NAME` under `timeout`, inside the pod (its resolv.conf, search list and
-  ndots), every distinct address probed separately. On failure a bounded `dig +search` adds the
-  DNS status (NXDOMAIN, SERVFAIL, timed out) to the evidence.
+* names, inside the pod (its resolv.conf, search list and ndots), every distinct address probed
+  separately, with the first resolver the image has (docs/probe-images.md):
+  1. `getent ahosts NAME` (glibc; musl-utils since `ahosts` was added): getaddrinfo, all
+     addresses, the pod's own resolver semantics;
+  2. `getent hosts NAME` (older musl-utils): the same resolver and search list, but musl's
+     getent prints only the first address, so `dig` adds the other A/AAAA records of the
+     canonical name getent found (when the image has dig);
+  3. `dig +search NAME A/AAAA` (no getent): resolv.conf's nameserver, search list and ndots,
+     but not /etc/hosts;
+  otherwise the lookup fails with exit 127 and a message naming the missing tool: an ERROR,
+  never a verdict. On failure a bounded `dig +search` adds the DNS status (NXDOMAIN, SERVFAIL,
+  timed out) to the evidence. Without `timeout` the lookups run unbounded inside the exec's own
+  deadline.
+* TCP needs netcat-openbsd: another `nc` (busybox, ncat) prints other words, so its attempts
+  exit 127 with a message naming what was found, instead of being read.
 
 Output, one line per event, each written by ONE `printf '%s'` of the whole line including its
 newline (shorter than 4 KiB, so a single write to the exec pipe, which parallel jobs cannot
@@ -70,6 +82,26 @@ W_MS=$(( T * 1000 / 3 ))
 printf -v W '%d.%03d' $(( W_MS / 1000 )) $(( W_MS % 1000 ))
 PAYLOAD="netpoltest ${SRANDOM:-$RANDOM}$RANDOM$NL"
 
+# What this image offers, checked once per batch (docs/probe-images.md).
+have() { command -v "$1" >/dev/null 2>&1; }
+have timeout || timeout() { shift; "$@"; }
+HAVE_DIG=; have dig && HAVE_DIG=1
+RESOLVER=none
+if have getent; then
+  if getent ahosts 127.0.0.1 >/dev/null 2>&1; then RESOLVER=ahosts; else RESOLVER=hosts; fi
+elif [[ -n $HAVE_DIG ]]; then
+  RESOLVER=dig
+fi
+NC_KIND="no nc"
+if have nc; then
+  case $(nc -h 2>&1 </dev/null) in
+    *OpenBSD*) NC_KIND=openbsd ;;
+    *BusyBox*) NC_KIND="busybox nc" ;;
+    *Ncat*) NC_KIND="nmap ncat" ;;
+    *) NC_KIND="an unknown nc" ;;
+  esac
+fi
+
 keep_dig() {
   local rest=$1 line out=
   while [[ -n $rest ]]; do
@@ -84,26 +116,60 @@ keep_dig() {
   REPLY=$out
 }
 
-resolve() {
-  local out rc rest line a d
-  ADDRS=() RC=0 DIAG=
-  out=$(timeout "$DT" getent ahosts "$1" 2>&1); rc=$?
-  if (( rc == 0 )); then
-    rest=$out
+collect() {
+  local rest=$1 line a
+  while [[ -n $rest ]]; do
+    line=${rest%%"$NL"*}
+    if [[ $rest == *"$NL"* ]]; then rest=${rest#*"$NL"}; else rest=; fi
+    a=${line%%[[:space:]]*}
+    [[ $a =~ ^[0-9A-Fa-f.:]+$ && $a == *[.:]* ]] || continue
+    [[ " ${ADDRS[*]-} " == *" $a "* ]] && continue
+    ADDRS+=("$a")
+  done
+}
+
+dig_answers() {
+  local name=$1 t line rest n ttl cls typ data rc
+  DIG_RC=0
+  for t in A AAAA; do
+    rest=$(timeout "$DT" dig +search +time=1 +tries=1 +noall +answer "$name" "$t" 2>/dev/null)
+    rc=$?
+    (( rc != 0 )) && DIG_RC=$rc
     while [[ -n $rest ]]; do
       line=${rest%%"$NL"*}
       if [[ $rest == *"$NL"* ]]; then rest=${rest#*"$NL"}; else rest=; fi
-      a=${line%%[[:space:]]*}
-      [[ $a =~ ^[0-9A-Fa-f.:]+$ && $a == *[.:]* ]] || continue
-      [[ " ${ADDRS[*]-} " == *" $a "* ]] && continue
-      ADDRS+=("$a")
+      read -r n ttl cls typ data <<< "$line"
+      [[ ${typ-} == "$t" ]] && collect "$data"
     done
+  done
+}
+
+resolve() {
+  local out rc d canon junk
+  ADDRS=() RC=0 DIAG=
+  case $RESOLVER in
+    ahosts|hosts) out=$(timeout "$DT" getent "$RESOLVER" "$1" 2>&1); rc=$? ;;
+    dig)
+      dig_answers "$1"
+      (( ${#ADDRS[@]} > 0 )) && return 0
+      # dig exits 9 when no server answered: report that as a lookup timeout
+      out="dig +search found no address"; rc=2
+      (( DIG_RC == 9 || DIG_RC == 124 || DIG_RC == 143 )) && rc=124 ;;
+    *) RC=127 DIAG="no name resolution tool in the debug container: it has neither getent nor dig"
+       return 1 ;;
+  esac
+  if (( rc == 0 )); then
+    collect "$out"
+    if [[ $RESOLVER == hosts && -n $HAVE_DIG && ${#ADDRS[@]} -gt 0 ]]; then
+      read -r junk canon junk <<< "$out"
+      [[ -n ${canon-} ]] && dig_answers "$canon."
+    fi
     (( ${#ADDRS[@]} > 0 )) && return 0
     DIAG="getent: no usable address: $out"
     return 1
   fi
   RC=$rc DIAG=$out
-  if (( rc == 2 || rc == 124 || rc == 137 || rc == 143 )); then
+  if [[ -n $HAVE_DIG ]] && (( rc == 2 || rc == 124 || rc == 137 || rc == 143 )); then
     d=$(timeout "$DT" dig +search +time=1 +tries=1 "$1" 2>&1)
     keep_dig "$d"
     DIAG+=${DIAG:+$NL}$REPLY
@@ -111,7 +177,12 @@ resolve() {
   return 1
 }
 
-tcp_once() { nc -vz -n -w "$T" "$1" "$2" </dev/null 2>&1; }
+tcp_once() {
+  if [[ $NC_KIND != openbsd ]]; then
+    printf 'TCP probes need netcat-openbsd; this image has %s' "$NC_KIND"; return 127
+  fi
+  nc -vz -n -w "$T" "$1" "$2" </dev/null 2>&1
+}
 udp_once() {
   local fd s r junk
   exec {fd}<>"/dev/udp/$1/$2" || return 3

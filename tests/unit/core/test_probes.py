@@ -482,7 +482,12 @@ def test_observe_real_tool_output(
         (
             (127, "environment: line 50: timeout: command not found"),
             PROBE_ERROR,
-            "getent exited 127",
+            "could not resolve github.com: environment: line 50: timeout: command not found",
+        ),
+        (
+            (127, "no name resolution tool in the debug container: it has neither getent nor dig"),
+            PROBE_ERROR,
+            "could not resolve github.com: no name resolution tool in the debug container",
         ),
         ((1, "Usage: getent database [key ...]"), PROBE_ERROR, "getent exited 1"),
     ],
