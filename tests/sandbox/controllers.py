@@ -16,6 +16,7 @@ import json
 import logging
 from dataclasses import dataclass
 
+from tests.sandbox.graceful import is_terminating
 from tests.sandbox.registry import Registry, rand_suffix
 from tests.sandbox.resources import (
     DEPLOYMENTS,
@@ -107,7 +108,8 @@ class Controllers:
         elif ev.rt == PODS:
             ref = _controller_of(ev.obj)
             if ref and ref["kind"] == "ReplicaSet":
-                delay = self.config.replace_delay if ev.type == "DELETED" else 0.05
+                gone = ev.type == "DELETED" or is_terminating(ev.obj)
+                delay = self.config.replace_delay if gone else 0.05
                 self._queue("rs", ns, ref["name"], delay)
             for svc in self.store.list(SERVICES, ns):
                 self._queue("ep", ns, svc["metadata"]["name"], 0.05)
@@ -189,8 +191,10 @@ class Controllers:
         if rs is None:
             return
         rs = copy.deepcopy(rs)
+        # controller.FilterActivePods: a Terminating pod no longer counts as a replica
         pods = [p for p in self.store.list(PODS, ns)
-                if (_controller_of(p) or {}).get("uid") == rs["metadata"]["uid"]]
+                if (_controller_of(p) or {}).get("uid") == rs["metadata"]["uid"]
+                and not is_terminating(p)]
         want = rs["spec"].get("replicas", 1)
         for _ in range(want - len(pods)):
             tmpl = copy.deepcopy(rs["spec"]["template"])
@@ -225,7 +229,8 @@ class Controllers:
         pods = [p for p in self.store.list(PODS, ns)
                 if selector_object_matches(sel, p["metadata"].get("labels"))
                 and (p.get("status") or {}).get("podIP")]
-        ready = [p for p in pods if _is_ready(p)]
+        # the endpoints controller drops a Terminating pod from the ready addresses
+        ready = [p for p in pods if _is_ready(p) and not is_terminating(p)]
         subsets = []
         if ready:
             addrs = [{"ip": p["status"]["podIP"], "nodeName": p["spec"].get("nodeName"),

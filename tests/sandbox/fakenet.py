@@ -37,11 +37,9 @@ class FakeNetwork:
         self._next = 2
 
     def up(self) -> None:
-        full = ("sh", "bash", "sleep", "echo", "cat", "true", "false", "env", "id", "ls",
-                "printf", "seq")
-        small = ("sh", "sleep", "echo", "true", "false", "id")
-        for name, bins in (("netshoot", full), ("agnhost", full), ("alpine-noahosts", full),
-                           ("alpine", small), ("busybox", small)):
+        for name, bins in (("netshoot", ("sh", "bash", "sleep", "echo", "cat", "true", "false",
+                                         "env", "id", "ls", "printf", "seq")),
+                           ("busybox", ("sh", "sleep", "echo", "true", "false", "id"))):
             d = self.state_dir / "tools" / name
             d.mkdir(parents=True, exist_ok=True)
             for b in bins:

@@ -22,7 +22,12 @@ from pathlib import Path
 from typing import Any
 
 from tests.sandbox import images, readiness
+from tests.sandbox.containerfs import ContainerFiles
 from tests.sandbox.dataplane import DataPlane
+from tests.sandbox.graceful import is_terminating
+from tests.sandbox.podstatus import conditions as _conditions
+from tests.sandbox.podstatus import container_status as _cstatus
+from tests.sandbox.podstatus import new_container_id as _cid
 from tests.sandbox.procs import wait_process
 from tests.sandbox.resources import PODS
 from tests.sandbox.store import Event, Store, now_iso
@@ -37,6 +42,8 @@ class KubeletConfig:
     image_backoff_delay: float = 1.0     # ErrImagePull → ImagePullBackOff
     images: Mapping[str, str] = field(default_factory=dict)  # image prefix → tool set
     node_ip: str = "172.31.0.2"
+    files_root: Path | None = None       # per-container /tmp and logs (containerfs.py)
+    termination_delay: float = 0.2       # how long containers take to stop on SIGTERM
 
 
 class ExecError(Exception):
@@ -57,10 +64,6 @@ class PodRuntime:
     procs: dict[str, subprocess.Popen] = field(default_factory=dict)  # ephemeral containers
     execs: set[subprocess.Popen] = field(default_factory=set)
     gone: bool = False
-
-
-def _cid() -> str:
-    return "containerd://" + secrets.token_hex(32)
 
 
 def _ports(pod: Mapping) -> list[Any]:
@@ -99,6 +102,7 @@ class Kubelet:
         self.pods: dict[str, PodRuntime] = {}
         self._ports_of = ports_of
         self._tasks: set[asyncio.Task] = set()
+        self.files = ContainerFiles(config.files_root) if config.files_root else None
         store.listen(self._on_event)
 
     # ---- event plumbing ----------------------------------------------------------------
@@ -126,6 +130,8 @@ class Kubelet:
                 rt.gone = True
                 self._spawn_task(self._stop_pod(rt))
         elif ev.type == "MODIFIED" and ev.old is not None:
+            if is_terminating(ev.obj) and not is_terminating(ev.old):
+                self._spawn_task(self._terminate(copy.deepcopy(ev.obj)))
             old = {c["name"] for c in ev.old["spec"].get("ephemeralContainers") or []}
             for c in ev.obj["spec"].get("ephemeralContainers") or []:
                 if c["name"] not in old and uid in self.pods:
@@ -194,7 +200,43 @@ class Kubelet:
             _kill(p)
         if rt.ip is not None:
             await self.dp.remove_pod(rt.uid)
+        if self.files:
+            self.files.remove_pod(rt.uid)
         self.dp.request_sync()
+
+    async def _terminate(self, pod: dict) -> None:
+        """Graceful deletion (graceful.py): SIGTERM the containers, report the pod not
+        Ready, give them min(grace period, termination_delay), SIGKILL what is left, then
+        remove the pod for good (the kubelet's final delete with grace 0)."""
+        md = pod["metadata"]
+        rt = self.pods.get(md["uid"])
+        procs = [*rt.procs.values(), *rt.execs] if rt else []
+        for p in procs:
+            with contextlib.suppress(Exception):
+                p.terminate()
+        if rt is not None:
+            self._update_status(rt, lambda s: s.update(
+                conditions=_conditions(ready=False, scheduled=True)))
+        grace = float(md.get("deletionGracePeriodSeconds") or 0)
+        await asyncio.sleep(min(grace, self.config.termination_delay))
+        for p in procs:
+            _kill(p)
+        cur = self.store.peek(PODS, md["namespace"], md["name"])
+        if cur is not None and cur["metadata"]["uid"] == md["uid"]:
+            self.store.delete(PODS, md["namespace"], md["name"])
+
+    def _tmp(self, pod_uid: str, container: str) -> dict[str, Path]:
+        """Network.spawn's tmp_dir for this container (its own /tmp), when files are kept."""
+        return {"tmp_dir": self.files.tmp(pod_uid, container)} if self.files else {}
+
+    def container_running(self, pod: Mapping, container: str) -> bool:
+        rt = self.pods.get(pod["metadata"]["uid"])
+        proc = rt.procs.get(container) if rt else None
+        return proc is not None and proc.poll() is None
+
+    def logs(self, pod: Mapping, container: str) -> bytes:
+        """What the container wrote to stdout/stderr (`kubectl logs`)."""
+        return self.files.read_log(pod["metadata"]["uid"], container) if self.files else b""
 
     # ---- ephemeral containers -----------------------------------------------------------
     def _set_ephemeral(self, rt: PodRuntime, status: dict) -> None:
@@ -248,15 +290,22 @@ class Kubelet:
                 "create failed: runc create failed: unable to start container process: "
                 f'exec: "{argv[0]}": executable file not found in $PATH: unknown')))
             return
+        log = self.files.log_path(rt.uid, name).open("ab") if self.files else None
         try:
             proc = await self.dp.call(
                 self.dp.network.spawn, rt.uid, argv, uid=uid, gid=gid, tools=tools,
                 env=_env(rt, uid), stdin=subprocess.PIPE if c.get("stdin") else
-                subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                subprocess.DEVNULL, stdout=log or subprocess.DEVNULL,
+                stderr=subprocess.STDOUT if log else subprocess.DEVNULL,
+                **self._tmp(rt.uid, name))
         except Exception as exc:
+            if log:
+                log.close()
             self._set_ephemeral(rt, _cstatus(c, terminated=128, reason="StartError",
                                              started=started, cid=cid, message=str(exc)))
             return
+        if log:
+            log.close()  # the container has its own descriptor
         rt.procs[name] = proc
         self._set_ephemeral(rt, _cstatus(c, running_since=started, cid=cid))
         code = await wait_process(proc)
@@ -311,7 +360,7 @@ class Kubelet:
         proc = await asyncio.to_thread(
             self.dp.network.spawn, rt.uid, argv, uid=uid, gid=gid, tools=tools,
             env=_env(rt, uid), stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, **self._tmp(rt.uid, container))
         rt.execs.add(proc)
         return proc
 
@@ -327,6 +376,8 @@ class Kubelet:
                 _kill(p)
         for t in list(self._tasks):
             t.cancel()
+        if self.files:
+            self.files.remove_all()
 
 
 def _missing_binary(exe: str, tools: Path) -> bool:
@@ -344,51 +395,3 @@ def _kill(p: subprocess.Popen) -> None:
         if p.poll() is None:
             p.kill()
 
-
-def _conditions(*, ready: bool, scheduled: bool) -> list[dict]:
-    t = now_iso()
-    r = "True" if ready else "False"
-    out = [
-        {"type": "PodReadyToStartContainers", "status": r, "lastProbeTime": None,
-         "lastTransitionTime": t},
-        {"type": "Initialized", "status": "True", "lastProbeTime": None, "lastTransitionTime": t},
-        {"type": "Ready", "status": r, "lastProbeTime": None, "lastTransitionTime": t},
-        {"type": "ContainersReady", "status": r, "lastProbeTime": None, "lastTransitionTime": t},
-        {"type": "PodScheduled", "status": "True" if scheduled else "False",
-         "lastProbeTime": None, "lastTransitionTime": t},
-    ]
-    if not ready:
-        for c in out:
-            if c["type"] in ("Ready", "ContainersReady"):
-                c["reason"] = "ContainersNotReady"
-    return out
-
-
-def _cstatus(c: Mapping, *, waiting: str | None = None, message: str | None = None,
-             running_since: str | None = None, terminated: int | None = None,
-             reason: str | None = None, started: str | None = None,
-             cid: str | None = None) -> dict:
-    out: dict[str, Any] = {"name": c["name"], "image": c["image"], "imageID": "",
-                           "lastState": {}, "ready": False, "restartCount": 0}
-    if waiting is not None:
-        w: dict[str, Any] = {"reason": waiting}
-        if message:
-            w["message"] = message
-        out["state"] = {"waiting": w}
-        out["started"] = False
-    elif running_since is not None:
-        out["state"] = {"running": {"startedAt": running_since}}
-        out["started"] = True
-        out["imageID"] = images.normalize(c["image"])
-        out["containerID"] = cid or _cid()
-        out["ready"] = True
-    else:
-        t: dict[str, Any] = {"exitCode": terminated, "reason": reason,
-                             "startedAt": started, "finishedAt": now_iso(),
-                             "containerID": cid}
-        if message:
-            t["message"] = message
-        out["state"] = {"terminated": t}
-        out["started"] = False
-        out["containerID"] = cid
-    return out

@@ -12,7 +12,7 @@ import ipaddress
 import secrets
 from typing import Any
 
-from tests.sandbox import admission, validation
+from tests.sandbox import admission, graceful, validation
 from tests.sandbox.resources import (
     ADMIN_KINDS,
     DEPLOYMENTS,
@@ -24,7 +24,14 @@ from tests.sandbox.resources import (
     WORKLOAD_KINDS,
     ResourceType,
 )
-from tests.sandbox.status import Cause, bad_request, forbidden_reason, invalid, not_found
+from tests.sandbox.status import (
+    Cause,
+    bad_request,
+    conflict,
+    forbidden_reason,
+    invalid,
+    not_found,
+)
 from tests.sandbox.store import Store, now_iso
 
 NS_NAME_LABEL = "kubernetes.io/metadata.name"
@@ -189,8 +196,10 @@ class Registry:
         if rt.namespaced:
             md["namespace"] = namespace
         expect = md.get("resourceVersion")
-        for k in ("deletionTimestamp",):
+        for k in ("deletionTimestamp", "deletionGracePeriodSeconds"):
             md.pop(k, None)
+            if k in old["metadata"]:  # only DELETE sets them; updates keep them
+                md[k] = old["metadata"][k]
         if rt in (DEPLOYMENTS, REPLICASETS, NETWORKPOLICIES, *WORKLOAD_KINDS) and \
                 "generation" not in md:
             md["generation"] = old["metadata"].get("generation", 1)
@@ -211,8 +220,13 @@ class Registry:
         return self.store.update(PODS, pod)
 
     # ---- delete -----------------------------------------------------------------------------
-    def delete(self, rt: ResourceType, *, namespace: str | None, name: str) -> dict:
+    def delete(self, rt: ResourceType, *, namespace: str | None, name: str,
+               grace_period: int | None = None, options: dict | None = None) -> dict:
+        """DELETE; a pod is only marked Terminating (graceful.py) unless its grace is 0."""
         obj = self.store.get(rt, namespace, name)
+        why = graceful.check_uid_precondition(obj, options)
+        if why:
+            raise conflict(res=rt.res, name=name, why=why)
         if rt == NAMESPACES:
             from tests.sandbox.resources import ALL
 
@@ -227,11 +241,12 @@ class Registry:
             out = self.store.delete(rt, None, name)
             out["status"] = {"phase": "Terminating"}
             return out
-        out = self.store.delete(rt, namespace, name)
         if rt == PODS:
-            out["metadata"]["deletionTimestamp"] = now_iso()
-            out["metadata"]["deletionGracePeriodSeconds"] = 30
-        return out
+            grace = graceful.grace_for(obj, grace_period)
+            if grace > 0:
+                marked = graceful.mark_terminating(obj, grace)
+                return obj if marked is None else self.store.update(PODS, marked)
+        return self.store.delete(rt, namespace, name)
 
 
 def _go_map(labels: dict) -> str:

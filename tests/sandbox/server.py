@@ -170,7 +170,9 @@ async def serve(opts: ServerOptions) -> None:
             ephemeral_start_delay=float(timing.get("ephemeralStartDelay", 0.5)),
             image_backoff_delay=float(timing.get("imageBackoffDelay", 1.0)),
             images=dict(scenario.images),
-            node_ip=getattr(network, "node_ip", "10.89.0.1")))
+            node_ip=getattr(network, "node_ip", "10.89.0.1"),
+            files_root=state / "containers",
+            termination_delay=float(timing.get("terminationDelay", 0.2))))
         controllers = Controllers(store=store, registry=registry, config=ControllerConfig(
             replace_delay=float(timing.get("replaceDelay", 0.3))))
         from tests.sandbox.workloads import WorkloadControllers  # StatefulSet, DaemonSet, Job

@@ -1,8 +1,9 @@
 """A minimal decoder for the Kubernetes protobuf envelope, for the few kinds kubectl sends
 that way.
 
-kubectl's typed clients (`kubectl auth can-i`, `kubectl create namespace`) send
-`application/vnd.kubernetes.protobuf` bodies and client-go does not fall back to JSON on 415.
+kubectl's typed clients (`kubectl auth can-i`, `kubectl create namespace`, `kubectl create
+deployment`) send `application/vnd.kubernetes.protobuf` bodies and client-go does not fall
+back to JSON on 415. Pods, workloads and Services: protobuf_pods.py.
 Wire format: magic `k8s\\0` + runtime.Unknown{typeMeta=1{apiVersion=1, kind=2}, raw=2}; field
 numbers from k8s.io/api/*/generated.proto. Other kinds get the real 415.
 """
@@ -50,7 +51,7 @@ def _strs(buf: bytes, names: dict[int, str]) -> dict[str, str]:
     return {names[n]: v.decode() for n, v in fields(buf) if n in names and v}
 
 
-def _object_meta(buf: bytes) -> dict:
+def object_meta(buf: bytes) -> dict:
     md: dict[str, Any] = _strs(buf, {1: "name", 2: "generateName", 3: "namespace"})
     for n, v in fields(buf):
         if n in (11, 12):  # labels, annotations: map entries {key=1, value=2}
@@ -78,7 +79,7 @@ def _namespace(raw: bytes) -> dict:
     out: dict[str, Any] = {"metadata": {}}
     for n, v in fields(raw):
         if n == 1:
-            out["metadata"] = _object_meta(v)
+            out["metadata"] = object_meta(v)
     return out
 
 
@@ -98,7 +99,9 @@ def decode(body: bytes) -> dict | None:
             api_version, kind = tm.get("apiVersion", ""), tm.get("kind", "")
         elif n == 2:
             raw = v
-    dec = _DECODERS.get((api_version, kind))
+    from tests.sandbox.apiserver.protobuf_pods import DECODERS  # imports this module
+
+    dec = _DECODERS.get((api_version, kind)) or DECODERS.get((api_version, kind))
     if dec is None:
         return None
     return {"apiVersion": api_version, "kind": kind, **dec(raw)}

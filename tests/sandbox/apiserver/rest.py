@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 from aiohttp import web
 
-from tests.sandbox import selectors
+from tests.sandbox import graceful, selectors
 from tests.sandbox.apiserver import protobuf
 from tests.sandbox.apiserver.table import to_table, wants_table
 from tests.sandbox.cluster import SYNC_KINDS, Cluster
@@ -119,10 +119,14 @@ async def handle(request: web.Request, cluster: Cluster, rt: ResourceType, *,
         out = reg.update(rt, new, namespace=namespace, name=name or "")
         await _settle(cluster, rt)
         return _json(out)
+    if verb in ("delete", "deletecollection"):
+        options = await _delete_options(request)
+        grace = graceful.requested_grace(options, request.query)
     if verb == "delete":
         if _dry(request):
             return _json(store.get(rt, namespace, name))
-        out = reg.delete(rt, namespace=namespace, name=name or "")
+        out = reg.delete(rt, namespace=namespace, name=name or "", grace_period=grace,
+                         options=options)
         await _settle(cluster, rt)
         return _json(out)
     if verb == "deletecollection":
@@ -131,10 +135,21 @@ async def handle(request: web.Request, cluster: Cluster, rt: ResourceType, *,
             if selectors.labels_match(reqs, o["metadata"].get("labels")):
                 with contextlib.suppress(ApiError):
                     reg.delete(rt, namespace=o["metadata"].get("namespace"),
-                               name=o["metadata"]["name"])
+                               name=o["metadata"]["name"], grace_period=grace)
         await _settle(cluster, rt)
         return _json(success())
     raise method_not_allowed(res=rt.res, action=verb)
+
+
+async def _delete_options(request: web.Request) -> dict | None:
+    """The DeleteOptions body kubectl and client-go send with DELETE (may be empty)."""
+    if not request.can_read_body:
+        return None
+    raw = await request.read()
+    if not raw.strip():
+        return None
+    body = protobuf.decode(raw) if "protobuf" in request.content_type else json.loads(raw)
+    return body if isinstance(body, dict) else None
 
 
 async def _scale(request: web.Request, cluster: Cluster, rt: ResourceType, *,

@@ -45,7 +45,9 @@ async def pod_subresource(request: web.Request, cluster: Cluster, namespace: str
             raise method_not_allowed(res=PODS.res, action=m)
         return _json(pod)
     if sub == "log":
-        return web.Response(text="", content_type="text/plain")
+        from tests.sandbox.apiserver.logs import pod_log
+
+        return await pod_log(request, cluster.kubelet, pod)
     if sub == "exec":
         return await _exec(request, cluster, pod)
     raise method_not_allowed(res=PODS.res, action=m)

@@ -438,14 +438,22 @@ class Network:
         stdin: int | IO[Any] | None = None,
         stdout: int | IO[Any] | None = None,
         stderr: int | IO[Any] | None = None,
+        tmp_dir: Path | None = None,
     ) -> subprocess.Popen[bytes]:
         """Run argv in the pod's netns as uid:gid, no capabilities, PATH=tools only, with
-        the sandbox resolv.conf (bind-mounted by `ip netns exec`). Unknown key: KeyError."""
+        the sandbox resolv.conf (bind-mounted by `ip netns exec`). Unknown key: KeyError.
+
+        tmp_dir: bound over /tmp, so a container's files stay its own (a real container has
+        its own root filesystem) and vanish with it. `ip netns exec` already runs the command
+        in a private mount namespace (slave of the host's), so the bind never reaches the
+        host; every process given the same tmp_dir sees the same /tmp."""
         pod = self._pods[key]
         environ = [f"PATH={tools}", "HOME=/tmp", *(f"{k}={v}" for k, v in (env or {}).items())]
+        private_tmp = [] if tmp_dir is None else [
+            "/bin/sh", "-c", 'mount --bind -- "$0" /tmp && exec "$@"', str(tmp_dir)]
         return subprocess.Popen(
             [
-                "ip", "netns", "exec", pod.netns,
+                "ip", "netns", "exec", pod.netns, *private_tmp,
                 "setpriv", f"--reuid={uid}", f"--regid={gid}", "--clear-groups",
                 "--inh-caps=-all", "--bounding-set=-all", "--",
                 "/usr/bin/env", "-i", *environ, *argv,
