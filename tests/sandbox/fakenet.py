@@ -37,9 +37,11 @@ class FakeNetwork:
         self._next = 2
 
     def up(self) -> None:
-        for name, bins in (("netshoot", ("sh", "bash", "sleep", "echo", "cat", "true", "false",
-                                         "env", "id", "ls", "printf", "seq")),
-                           ("busybox", ("sh", "sleep", "echo", "true", "false", "id"))):
+        full = ("sh", "bash", "sleep", "echo", "cat", "true", "false", "env", "id", "ls",
+                "printf", "seq")
+        small = ("sh", "sleep", "echo", "true", "false", "id")
+        for name, bins in (("netshoot", full), ("agnhost", full), ("alpine-noahosts", full),
+                           ("alpine", small), ("busybox", small)):
             d = self.state_dir / "tools" / name
             d.mkdir(parents=True, exist_ok=True)
             for b in bins:
