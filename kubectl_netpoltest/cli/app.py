@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from kubectl_netpoltest import __version__
-from kubectl_netpoltest.cli import cleanup, execute, plan, prepare, rbac, validate
+from kubectl_netpoltest.cli import cleanup, doctor, execute, plan, prepare, rbac, validate
 
 app = typer.Typer(
     name="kubectl netpoltest",
@@ -47,3 +47,4 @@ app.command("prepare")(prepare.prepare)
 app.command("execute")(execute.execute)
 app.command("cleanup")(cleanup.cleanup)
 app.command("rbac")(rbac.rbac)
+app.command("doctor")(doctor.doctor)

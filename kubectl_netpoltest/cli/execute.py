@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from enum import StrEnum
 from typing import Annotated
 
 import typer
 
+from kubectl_netpoltest.cli.cnimode import CNI_MODE_HELP, CniChoice, resolve_cni_mode
 from kubectl_netpoltest.cli.connect import open_session
 from kubectl_netpoltest.cli.environment import ENV
 from kubectl_netpoltest.cli.kubeflags import (
@@ -20,7 +22,6 @@ from kubectl_netpoltest.cli.kubeflags import (
 )
 from kubectl_netpoltest.cli.validate import SpecArg
 from kubectl_netpoltest.core.results import exit_code_for
-from kubectl_netpoltest.core.verdict import CniMode
 from kubectl_netpoltest.engine.execute import execute as run_execute
 from kubectl_netpoltest.engine.options import ExecuteOptions
 from kubectl_netpoltest.errors import NetpoltestError
@@ -69,15 +70,7 @@ def execute(
             "--parallelism", min=1, max=64, help="Probes run at once inside each source pod."
         ),
     ] = 32,
-    cni_mode: Annotated[
-        CniMode,
-        typer.Option(
-            "--cni-mode",
-            help="How your CNI treats denied traffic: drop (Calico, Cilium, ...; a refusal then "
-            "means the traffic got through) or reject (kube-router; a refusal counts as "
-            "blocked).",
-        ),
-    ] = CniMode.DROP,
+    cni_mode: Annotated[CniChoice, typer.Option("--cni-mode", help=CNI_MODE_HELP)] = CniChoice.AUTO,
     kubeconfig: KubeconfigOpt = None,
     context: ContextOpt = None,
     namespace: NamespaceOpt = None,
@@ -100,10 +93,20 @@ def execute(
         probe_timeout_seconds=probe_timeout,
         attempts=attempts,
         parallelism_per_pod=parallelism,
-        cni_mode=cni_mode,
     )
     try:
         session = open_session(spec_path=spec, flags=flags)
+        options = replace(
+            options,
+            cni_mode=resolve_cni_mode(
+                cni_mode,
+                gateway=session.gateway,
+                context=session.settings.context,
+                request_timeout=flags.request_timeout,
+                verbosity=flags.verbosity,
+                note=ENV.stderr if output is OutputFormat.JSON else ENV.stdout,
+            ),
+        )
         with progress(ENV.stderr, description="probing", total=len(session.probes)) as bar:
             outcome = run_execute(
                 gateway_factory=lambda: session.gateway,

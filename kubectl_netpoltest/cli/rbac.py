@@ -35,7 +35,9 @@ def _header() -> str:
     """YAML comments that say why each rule is there; `kubectl apply` ignores them."""
     lines = ["# Least-privilege RBAC for kubectl netpoltest. Apply with: kubectl apply -f -"]
     lines += [
-        f"#   {rule.api_group or 'core'} {','.join(rule.resources)}: {rule.why}" for rule in RULES
+        f"#   {rule.api_group or 'core'} {','.join(rule.resources)}: {rule.why}"
+        + (" (--cluster-wide only)" if rule.cluster_only else "")
+        for rule in RULES
     ]
     return "\n".join(lines) + "\n"
 

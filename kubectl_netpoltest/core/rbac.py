@@ -24,13 +24,23 @@ class Rule:
     resources: tuple[str, ...]
     verbs: tuple[str, ...]
     why: str
+    cluster_only: bool = False
+    """Cluster-scoped or outside the tested namespaces: only in the --cluster-wide ClusterRole.
+    These serve doctor's diagnosis and `--cni-mode auto`; without them those say "unknown"."""
+    resource_names: tuple[str, ...] = ()
+    optional: bool = False
+    """Needed only by generate, enforce-time and diagnosis, never by prepare/execute/cleanup:
+    doctor warns instead of failing when it is missing."""
 
     def as_policy_rule(self) -> dict[str, Any]:
-        return {
+        rule: dict[str, Any] = {
             "apiGroups": [self.api_group],
             "resources": list(self.resources),
             "verbs": list(self.verbs),
         }
+        if self.resource_names:
+            rule["resourceNames"] = list(self.resource_names)
+        return rule
 
 
 RULES: tuple[Rule, ...] = (
@@ -58,6 +68,39 @@ RULES: tuple[Rule, ...] = (
         resources=("replicasets", "deployments", "statefulsets", "daemonsets"),
         verbs=("get",),
         why="check that a pod has a controller that recreates it before deleting it",
+    ),
+    Rule(
+        api_group="networking.k8s.io",
+        resources=("networkpolicies",),
+        verbs=("get", "list", "watch"),
+        why="generate reads the policies; enforce-time watches them change",
+        optional=True,
+    ),
+    Rule(
+        api_group="",
+        resources=("namespaces",),
+        verbs=("get",),
+        why="doctor reads each namespace's Pod Security level",
+        cluster_only=True,
+        optional=True,
+    ),
+    Rule(
+        api_group="",
+        resources=("configmaps",),
+        verbs=("get",),
+        why="doctor and --cni-mode auto read the CNI's configuration (Cilium)",
+        cluster_only=True,
+        optional=True,
+        resource_names=("cilium-config",),
+    ),
+    Rule(
+        api_group="crd.projectcalico.org",
+        resources=("felixconfigurations",),
+        verbs=("get",),
+        why="doctor and --cni-mode auto read Calico's deny action (Drop or Reject)",
+        cluster_only=True,
+        optional=True,
+        resource_names=("default",),
     ),
 )
 
@@ -104,7 +147,7 @@ def rbac_objects(
         "apiVersion": RBAC_VERSION,
         "kind": role_kind,
         "metadata": dict(metadata),
-        "rules": [rule.as_policy_rule() for rule in RULES],
+        "rules": [rule.as_policy_rule() for rule in RULES if cluster_wide or not rule.cluster_only],
     }
     if not subjects:
         return [role]

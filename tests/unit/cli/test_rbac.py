@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -25,6 +26,26 @@ RULES = [
         "resources": ["replicasets", "deployments", "statefulsets", "daemonsets"],
         "verbs": ["get"],
     },
+    {
+        "apiGroups": ["networking.k8s.io"],
+        "resources": ["networkpolicies"],
+        "verbs": ["get", "list", "watch"],
+    },
+]
+CLUSTER_ONLY_RULES = [
+    {"apiGroups": [""], "resources": ["namespaces"], "verbs": ["get"]},
+    {
+        "apiGroups": [""],
+        "resources": ["configmaps"],
+        "verbs": ["get"],
+        "resourceNames": ["cilium-config"],
+    },
+    {
+        "apiGroups": ["crd.projectcalico.org"],
+        "resources": ["felixconfigurations"],
+        "verbs": ["get"],
+        "resourceNames": ["default"],
+    },
 ]
 
 
@@ -35,7 +56,7 @@ def _isolated_environ(tmp_path: Path) -> Iterator[None]:
     ENV.environ_override = None
 
 
-def _documents(argv: list[str], capsys: pytest.CaptureFixture[str]) -> list[dict]:
+def _documents(argv: list[str], capsys: pytest.CaptureFixture[str]) -> list[dict[str, Any]]:
     assert run(["rbac", *argv]) == ExitCode.OK
     out = capsys.readouterr().out
     assert out.startswith("# Least-privilege RBAC for kubectl netpoltest")
@@ -67,7 +88,7 @@ def test_cluster_wide(capsys: pytest.CaptureFixture[str]) -> None:
     role, binding = _documents(["--cluster-wide", "--group", "qa", "--name", "np"], capsys)
     assert (role["kind"], binding["kind"]) == ("ClusterRole", "ClusterRoleBinding")
     assert role["metadata"] == {"name": "np"} and binding["roleRef"]["name"] == "np"
-    assert role["rules"] == RULES
+    assert role["rules"] == RULES + CLUSTER_ONLY_RULES
 
 
 @pytest.mark.parametrize(

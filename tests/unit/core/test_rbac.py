@@ -19,11 +19,31 @@ EXPECTED_RULES = [
         "resources": ["replicasets", "deployments", "statefulsets", "daemonsets"],
         "verbs": ["get"],
     },
+    {
+        "apiGroups": ["networking.k8s.io"],
+        "resources": ["networkpolicies"],
+        "verbs": ["get", "list", "watch"],
+    },
+]
+CLUSTER_ONLY_RULES = [
+    {"apiGroups": [""], "resources": ["namespaces"], "verbs": ["get"]},
+    {
+        "apiGroups": [""],
+        "resources": ["configmaps"],
+        "verbs": ["get"],
+        "resourceNames": ["cilium-config"],
+    },
+    {
+        "apiGroups": ["crd.projectcalico.org"],
+        "resources": ["felixconfigurations"],
+        "verbs": ["get"],
+        "resourceNames": ["default"],
+    },
 ]
 
 
 def test_rules_are_exactly_the_needed_ones_and_each_says_why() -> None:
-    assert [rule.as_policy_rule() for rule in RULES] == EXPECTED_RULES
+    assert [rule.as_policy_rule() for rule in RULES] == EXPECTED_RULES + CLUSTER_ONLY_RULES
     assert all(rule.why for rule in RULES)
 
 
@@ -38,6 +58,7 @@ def test_cluster_wide_role_and_binding() -> None:
     role, binding = rbac_objects(namespace=None, subjects=[Subject(kind="Group", name="qa")])
     assert (role["kind"], binding["kind"]) == ("ClusterRole", "ClusterRoleBinding")
     assert "namespace" not in role["metadata"] and "namespace" not in binding["metadata"]
+    assert role["rules"] == EXPECTED_RULES + CLUSTER_ONLY_RULES
     assert binding["roleRef"] == {
         "apiGroup": "rbac.authorization.k8s.io",
         "kind": "ClusterRole",
