@@ -38,6 +38,15 @@ async def pod_subresource(request: web.Request, cluster: Cluster, namespace: str
             admission.validate_ephemeral_update(old=pod, new=new)
             out = copy.deepcopy(pod)
             out["spec"]["ephemeralContainers"] = new["spec"].get("ephemeralContainers")
+            # A dry run still goes through admission, PodSecurity included: "see if the request
+            # would have succeeded (admission chain, validation, merge conflicts, ...)" (KEP-576,
+            # kubernetes/kubernetes#66391); only the write is skipped.
+            if len(out["spec"]["ephemeralContainers"] or []) != len(
+                    pod["spec"].get("ephemeralContainers") or []):
+                from tests.sandbox.resources import NAMESPACES
+
+                admission.enforce_pod_security(
+                    namespace=cluster.store.peek(NAMESPACES, None, ns), pod=out)
             return _json(out)
         return _json(cluster.registry.update_ephemeral(namespace=ns, name=pname, new=new))
     if sub == "status":
