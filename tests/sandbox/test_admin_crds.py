@@ -189,6 +189,11 @@ def test_kubectl_apply_and_get_cnp(fake_sb: Any) -> None:
     got = fake_sb.kubectl("get", "clusternetworkpolicies.policy.networking.k8s.io", "-o",
                           "name")
     assert got.stdout.strip() == "clusternetworkpolicy.policy.networking.k8s.io/via-kubectl"
+    table = fake_sb.kubectl("get", "cnp")  # short name from discovery, CRD printer columns
+    assert table.returncode == 0, table.stderr
+    header, row = table.stdout.splitlines()[:2]
+    assert header.split() == ["NAME", "TIER", "PRIORITY", "AGE"]
+    assert row.split()[:3] == ["via-kubectl", "Admin", "10"]
     bad = fake_sb.kubectl("apply", "-f", "-", input=json.dumps(
         _cnp(tier="Developer") | {"metadata": {"name": "bad"}}))
     assert bad.returncode != 0

@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Callable
 
 from tests.sandbox.resources import (
+    ADMIN_KINDS,
     DEPLOYMENTS,
     ENDPOINTS,
     NAMESPACES,
@@ -137,6 +138,10 @@ def to_table(rt: ResourceType, items: list[dict], *, resource_version: str,
              include_object: str = "Metadata") -> dict:
     cols, row_fn = _PRINTERS.get(rt, ([_col("Name", fmt="name"), _col("Age")],
                                       lambda o: [o["metadata"]["name"], _age(o)]))
+    if rt in ADMIN_KINDS:
+        from tests.sandbox import crds  # the CRD's additionalPrinterColumns
+
+        cols, row_fn = crds.table_printer(rt, age=_age)
     rows = []
     for o in items:
         row: dict = {"cells": row_fn(o)}

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import copy
 import functools
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -72,3 +73,32 @@ def prepare(rt: ResourceType, obj: dict[str, Any], old: dict[str, Any] | None) -
         obj["status"] = copy.deepcopy(old["status"])
     gen = old["metadata"].get("generation", 1)
     obj["metadata"]["generation"] = gen + (obj.get("spec") != old.get("spec"))
+
+
+def _json_path(obj: dict[str, Any], path: str) -> Any:
+    value: Any = obj
+    for key in path.strip(".").split("."):
+        value = value.get(key) if isinstance(value, dict) else None
+    return value
+
+
+def table_printer(rt: ResourceType, *, age: Callable[[dict[str, Any]], str]
+                  ) -> tuple[list[dict[str, Any]], Callable[[dict[str, Any]], list[Any]]]:
+    """Columns and row function for `kubectl get`: Name plus the CRD's printer columns
+    (apiextensions-apiserver pkg/registry/customresource/tableconvertor: `date` columns print
+    as an age, the rest as the JSONPath value)."""
+    specs = printer_columns(rt)
+    cols = [{"name": "Name", "type": "string", "format": "name", "description": "Name",
+             "priority": 0}]
+    cols += [{"name": c["name"], "type": c["type"], "format": "", "description": c["name"],
+              "priority": c.get("priority", 0)} for c in specs]
+
+    def row(obj: dict[str, Any]) -> list[Any]:
+        cells: list[Any] = [obj["metadata"]["name"]]
+        for c in specs:
+            value = _json_path(obj, c["jsonPath"])
+            cells.append(age(obj) if c["type"] == "date" else
+                         "" if value is None else str(value))
+        return cells
+
+    return cols, row
