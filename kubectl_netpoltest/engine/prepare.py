@@ -161,7 +161,11 @@ def _check_tools(
             message=f"{result.message}, but {fatal.message}",
             tools=checked.summary,
         )
-    return replace(result, tools=checked.summary, warnings=checked.warnings)
+    # In the message too: every output (text, JSON) shows it next to the source it concerns.
+    told = "".join(f"; warning: {warning}" for warning in checked.warnings)
+    return replace(
+        result, message=result.message + told, tools=checked.summary, warnings=checked.warnings
+    )
 
 
 def _why_none(source: PodRef, found: instrument.Candidates) -> str:

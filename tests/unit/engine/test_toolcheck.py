@@ -64,6 +64,7 @@ def test_a_getent_without_ahosts_is_a_warning_not_a_failure() -> None:
     assert result.state is PrepState.READY
     (warning,) = result.warnings
     assert "no `ahosts` database" in warning and "completed with dig" in warning
+    assert result.message.endswith(f"is running; warning: {warning}")
 
 
 def test_a_check_that_cannot_run_is_a_warning() -> None:
