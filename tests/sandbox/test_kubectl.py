@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 pytestmark = pytest.mark.sandbox
@@ -114,3 +116,105 @@ spec:
                           "1", ip, "81").returncode == 1
         assert sb.kubectl("exec", "-n", "a", "other", "-c", "dbg", "--", "nc", "-z", "-w",
                           "1", ip, "80").returncode == 1
+
+
+RICHER = Path(__file__).resolve().parents[2] / "examples" / "sandbox-scenario-richer"
+BAD_POLICIES = {
+    # go-yaml (kubectl) reads `y` as a boolean: the decoder's 400, like kube-apiserver
+    "ns: y": ("cannot unmarshal bool into Go struct field LabelSelector.spec.ingress.from."
+              "namespaceSelector.matchLabels of type string"),
+    "cidr: 10.0.0.0/33": ("spec.ingress[0].from[0].ipBlock.cidr: Invalid value: "
+                          '"10.0.0.0/33": must be a valid CIDR value'),
+    "port: HTTP_8080": 'spec.ingress[0].ports[0].port: Invalid value: "HTTP_8080"',
+    "protocol: ICMP": 'spec.ingress[0].ports[0].protocol: Unsupported value: "ICMP"',
+}
+
+
+def _bad_policy(line: str) -> str:
+    key, value = line.split(": ", 1)
+    peer = (f"{{namespaceSelector: {{matchLabels: {{{key}: {value}}}}}}}" if key == "ns"
+            else f"{{ipBlock: {{cidr: {value}}}}}" if key == "cidr" else "{podSelector: {}}")
+    port = {"port": f"{{port: {value}}}", "protocol": f"{{port: 80, protocol: {value}}}"}.get(
+        key, "{port: 80}")
+    return f"""\
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {{name: bad, namespace: backend}}
+spec:
+  podSelector: {{}}
+  ingress: [{{from: [{peer}], ports: [{port}]}}]
+"""
+
+
+def test_what_kubectl_users_type(sandbox_factory, tmp_path):
+    """run / create deployment / create service (protobuf bodies), wait, logs, apply
+    --server-side of the example manifests, and the API server's refusals."""
+    for name in ("namespaces.yaml", "sandbox.yaml"):
+        (tmp_path / name).write_text((RICHER / name).read_text())
+    with sandbox_factory(tmp_path, timing={"ephemeralStartDelay": 0.1}) as sb:
+        ok(sb.kubectl("create", "deployment", "web", "-n", "frontend", "--image=nginx",
+                      "--replicas=2", "--port=80"))
+        ok(sb.kubectl("create", "service", "clusterip", "web", "-n", "frontend",
+                      "--tcp=80:80"))
+        ok(sb.kubectl("run", "client", "-n", "frontend", "--image=busybox",
+                      "--labels=role=client", "--", "sleep", "3600"))
+        ok(sb.kubectl("wait", "-n", "frontend", "--for=condition=Available", "deploy/web",
+                      "--timeout=30s"))
+        ok(sb.kubectl("wait", "-n", "frontend", "--for=condition=Ready", "pod", "-l",
+                      "app=web", "--timeout=30s"))
+        ok(sb.kubectl("wait", "-n", "frontend", "--for=condition=Ready", "pod/client",
+                      "--timeout=30s"))
+        dep = sb.get("/apis/apps/v1/namespaces/frontend/deployments/web")
+        assert dep["spec"]["template"]["spec"]["containers"][0]["ports"] == [
+            {"containerPort": 80, "protocol": "TCP"}]
+        svc = sb.get("/api/v1/namespaces/frontend/services/web")
+        assert svc["spec"]["ports"][0]["port"] == 80 and svc["spec"]["selector"] == {
+            "app": "web"}
+        assert ok(sb.kubectl("logs", "-n", "frontend", "client")) == ""
+
+        # apply --server-side the richer example's workloads and policies
+        out = ok(sb.kubectl("apply", "--server-side", "-f", str(RICHER / "workloads.yaml"),
+                            "-f", str(RICHER / "policies.yaml")))
+        assert out.count("serverside-applied") == 13, out
+        np = sb.get("/apis/networking.k8s.io/v1/namespaces/backend/networkpolicies/api-egress")
+        assert [m["manager"] for m in np["metadata"]["managedFields"]] == ["kubectl"]
+        assert "serverside-applied" in ok(sb.kubectl(
+            "apply", "--server-side", "-f", str(RICHER / "policies.yaml")))
+        # another manager changing kubectl's field conflicts unless it forces
+        other = tmp_path / "other.yaml"
+        other.write_text("""\
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: default-deny, namespace: backend}
+spec:
+  podSelector: {}
+  policyTypes: [Ingress]
+""")
+        res = sb.kubectl("apply", "--server-side", "--field-manager=ops", "-f", str(other))
+        assert res.returncode != 0 and "conflict" in res.stderr.lower()
+        assert ".spec.policyTypes" in res.stderr
+        ok(sb.kubectl("apply", "--server-side", "--field-manager=ops", "--force-conflicts",
+                      "-f", str(other)))
+        path = "/apis/networking.k8s.io/v1/namespaces/backend/networkpolicies/default-deny"
+        assert sb.get(path)["spec"]["policyTypes"] == ["Ingress"]
+        # a field the manager stops applying goes away
+        wider = tmp_path / "wider.yaml"
+        wider.write_text(other.read_text() + "  egress: [{to: [{ipBlock: {cidr: 10.0.0.0/8}}]}]\n")
+        ok(sb.kubectl("apply", "--server-side", "--field-manager=ops", "-f", str(wider)))
+        assert sb.get(path)["spec"]["egress"]
+        ok(sb.kubectl("apply", "--server-side", "--field-manager=ops", "-f", str(other)))
+        assert "egress" not in sb.get(path)["spec"]
+
+        for line, message in BAD_POLICIES.items():
+            f = tmp_path / "bad.yaml"
+            f.write_text(_bad_policy(line))
+            res = sb.kubectl("apply", "-f", str(f))
+            assert res.returncode != 0 and message in res.stderr, (line, res.stderr)
+        assert sb.request("GET", "/apis/networking.k8s.io/v1/namespaces/backend/"
+                                 "networkpolicies/bad")[0] == 404
+
+        victim = sb.pods("frontend", "app=web")[0]["metadata"]["name"]
+        assert f'pod "{victim}" deleted' in ok(sb.kubectl("delete", "pod", "-n", "frontend",
+                                                          victim))
+        ok(sb.kubectl("wait", "-n", "frontend", "--for=condition=Available", "deploy/web",
+                      "--timeout=30s"))

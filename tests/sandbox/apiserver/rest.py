@@ -108,7 +108,10 @@ async def handle(request: web.Request, cluster: Cluster, rt: ResourceType, *,
         return _json(out)
     if verb == "patch":
         if request.content_type == APPLY:
-            raise unsupported_media(APPLY)
+            from tests.sandbox.apiserver.apply import server_side_apply
+
+            return await server_side_apply(request, cluster, rt, namespace=namespace,
+                                           name=name or "")
         patch = await read_body(request)
         cur = store.get(rt, namespace, name)
         new = apply_patch(cur, patch, request.content_type)
