@@ -131,3 +131,22 @@ def test_a_terminating_replica_is_replaced_at_once_and_leaves_the_endpoints(sb):
     ep = sb.get("/api/v1/namespaces/f/endpoints/web")
     names = [a["targetRef"]["name"] for s in ep.get("subsets") or [] for a in s["addresses"]]
     assert old not in names
+
+
+def test_nothing_of_a_container_survives_down(sandbox_factory, tmp_path):
+    """The debug container's stop file lives in the container's /tmp only; `down` (leaving
+    the block) removes the per-container files even when the state dir is kept."""
+    (tmp_path / "s.yaml").write_text(SCENARIO)
+    marker = f"netpoltest-{secrets.token_hex(4)}"
+    state = tmp_path / "state"
+    with sandbox_factory(tmp_path, state_dir=state,
+                         timing={"ephemeralStartDelay": 0.1}) as sb:
+        ok(sb.kubectl("debug", "-n", "f", "solo", f"--image={AGNHOST}", "-c", "dbg", "--",
+                      "sh", "-c", f"touch /tmp/{marker}.stop; sleep 600"))
+        sb.wait_for(lambda: sb.ephemeral_state("f", "solo", "dbg").get("running"))
+        ok(sb.kubectl("exec", "-n", "f", "solo", "-c", "dbg", "--", "test", "-e",
+                      f"/tmp/{marker}.stop"))
+        assert list((state / "containers").glob(f"*/dbg/tmp/{marker}.stop"))
+        assert host_tmp_leftovers(marker) == []
+    assert not (state / "containers").exists()
+    assert host_tmp_leftovers(marker) == []
