@@ -8,25 +8,21 @@ import typer
 
 from kubectl_netpoltest.cli.connect import open_session
 from kubectl_netpoltest.cli.environment import ENV
-from kubectl_netpoltest.cli.kubeflags import (
-    ContextOpt,
-    KubeconfigOpt,
-    NamespaceOpt,
-    RequestTimeoutOpt,
-    VerbosityOpt,
-    kube_flags,
-    parse_duration,
-)
+from kubectl_netpoltest.cli.kubeflags import KubeFlags, connection_flags, parse_duration
+from kubectl_netpoltest.cli.outputs import Output, OutputFlag
 from kubectl_netpoltest.cli.validate import SpecArg
-from kubectl_netpoltest.engine.cleanup import CleanupAction
 from kubectl_netpoltest.engine.cleanup import cleanup as run_cleanup
+from kubectl_netpoltest.engine.cleanup import outcome as cleanup_outcome
 from kubectl_netpoltest.engine.options import CleanupOptions
-from kubectl_netpoltest.errors import ClusterError
+from kubectl_netpoltest.report.clusterdata import cleanup_body
+from kubectl_netpoltest.report.envelope import envelope, write_document
 from kubectl_netpoltest.report.text import write_cleanup
 
 
+@connection_flags
 def cleanup(
     spec: SpecArg,
+    *,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Only show what would happen.")
     ] = False,
@@ -56,27 +52,25 @@ def cleanup(
     ] = False,
     timeout: Annotated[
         str,
-        typer.Option("--timeout", help="How long to wait for each replacement pod to be Ready."),
+        typer.Option(
+            "--timeout",
+            metavar="DURATION",
+            help="How long to wait for each replacement pod to be Ready.",
+        ),
     ] = "3m",
-    kubeconfig: KubeconfigOpt = None,
-    context: ContextOpt = None,
-    namespace: NamespaceOpt = None,
-    request_timeout: RequestTimeoutOpt = "30s",
-    verbosity: VerbosityOpt = 0,
+    output: OutputFlag = Output.TABLE,
+    flags: KubeFlags,
 ) -> None:
-    """Delete the pods prepare instrumented, one at a time, waiting for each replacement.
+    """Delete the pods prepare instrumented, waiting for each replacement.
 
-    Ephemeral containers cannot be removed, so a pod returns to its pristine state only by being
-    replaced. Pods nothing would recreate, or single replicas, are left alone unless --force.
+    Pods are deleted one at a time. Ephemeral containers cannot be removed, so a pod returns to
+    its pristine state only by being replaced. Pods nothing would recreate, or single replicas,
+    are left alone unless --force.
     """
-    flags = kube_flags(
-        kubeconfig=kubeconfig,
-        context=context,
-        namespace=namespace,
-        request_timeout=request_timeout,
-        verbosity=verbosity,
-    )
-    ready = parse_duration(timeout)
+    try:
+        ready = parse_duration(timeout)
+    except typer.BadParameter as exc:
+        raise typer.BadParameter(str(exc), param_hint="--timeout") from None
     options = CleanupOptions(
         force=force,
         dry_run=dry_run,
@@ -85,13 +79,21 @@ def cleanup(
         ready_timeout_seconds=int(ready or 180),
     )
     session = open_session(spec_path=spec, flags=flags)
+    structured = output in (Output.JSON, Output.YAML)
     items = run_cleanup(
         gateway=session.gateway,
         sources=session.sources,
         options=options,
-        on_done=lambda item: write_cleanup([item], ENV.stdout, header=False),
+        on_done=None
+        if structured
+        else (lambda item: write_cleanup([item], ENV.stdout, header=False)),
     )
-    write_cleanup(items, ENV.stdout, header=True, only_summary=True)
-    failed = [i for i in items if i.action is CleanupAction.FAILED]
-    if failed:
-        raise ClusterError(f"cleanup stopped: {failed[0].pod}: {failed[0].message}")
+    if structured:
+        document = envelope("CleanupResult", session.run, cleanup_body(items))
+        write_document(document, ENV.stdout, as_yaml=output is Output.YAML)
+    else:
+        write_cleanup(items, ENV.stdout, header=True, only_summary=True)
+    # exit 4 when a pod failed, 6 (PODS_LEFT) when pods stay instrumented by design
+    error = cleanup_outcome(items, dry_run=options.dry_run)
+    if error is not None:
+        raise error

@@ -6,15 +6,20 @@ for it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 from kubectl_netpoltest.cli.environment import ENV
 from kubectl_netpoltest.cli.kubeflags import KubeFlags
+from kubectl_netpoltest.cli.narrow import narrow
 from kubectl_netpoltest.cli.specs import load_or_fail
 from kubectl_netpoltest.cluster.gateway import ClusterGateway
 from kubectl_netpoltest.cluster.kubeconfig import KubeSettings, resolve
 from kubectl_netpoltest.core.model import PodRef, Probe, Spec
 from kubectl_netpoltest.core.plan import expand
+from kubectl_netpoltest.core.spec.loader import DEFAULT_MAX_PROBES
+from kubectl_netpoltest.errors import UsageError
+from kubectl_netpoltest.report.envelope import RunContext
 
 
 @dataclass(frozen=True)
@@ -24,23 +29,57 @@ class Session:
     sources: list[PodRef]
     settings: KubeSettings
     gateway: ClusterGateway
+    run: RunContext
 
 
-def open_session(*, spec_path: str, flags: KubeFlags) -> Session:
-    """Validate first (an invalid spec never reaches the cluster), then connect."""
-    spec = load_or_fail(spec_path)
+def settings_for(flags: KubeFlags, *, require: bool) -> KubeSettings:
+    """kubectl's resolution of kubeconfig, context, cluster and namespace, plus identity flags."""
+    if len(flags.as_groups) > 1:
+        raise UsageError(
+            "--as-group can be given once: the Kubernetes Python client sends one value per "
+            "header, so a second group would be lost",
+            hint="Impersonate a user that is in the groups instead (--as), or bind the role.",
+        )
+    if flags.as_groups and not flags.as_user:
+        raise UsageError("--as-group needs --as (as in kubectl)")
     settings = resolve(
         kubeconfig=flags.kubeconfig,
         context=flags.context,
         namespace=flags.namespace,
         environ=ENV.environ,
-        require=True,
+        require=require,
+        cluster=flags.cluster,
     )
-    probes = expand(spec, default_namespace=settings.namespace)
-    sources = list(dict.fromkeys(p.source for p in probes))
+    return replace(
+        settings,
+        user=flags.user,
+        token=flags.token,
+        as_user=flags.as_user,
+        as_groups=flags.as_groups,
+    )
+
+
+def open_session(
+    *,
+    spec_path: str,
+    flags: KubeFlags,
+    rules: Sequence[str] = (),
+    sources: Sequence[str] = (),
+    max_probes: int = DEFAULT_MAX_PROBES,
+) -> Session:
+    """Validate first (an invalid spec never reaches the cluster), then connect."""
+    spec = load_or_fail(spec_path, max_probes=max_probes)
+    settings = settings_for(flags, require=True)
+    probes = narrow(
+        expand(spec, default_namespace=settings.namespace), rules=rules, sources=sources
+    )
+    pods = list(dict.fromkeys(p.source for p in probes))
     from kubectl_netpoltest.cluster.kube import connect
 
     gateway = connect(
         settings=settings, request_timeout=flags.request_timeout, verbosity=flags.verbosity
     )
-    return Session(spec=spec, probes=probes, sources=sources, settings=settings, gateway=gateway)
+    run = RunContext.now(spec=spec_path, context=settings.context, server=settings.server)
+    return Session(
+        spec=spec, probes=probes, sources=pods, settings=settings, gateway=gateway, run=run
+    )

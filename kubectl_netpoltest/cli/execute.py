@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 from dataclasses import replace
-from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -12,44 +11,50 @@ import typer
 from kubectl_netpoltest.cli.cnimode import CNI_MODE_HELP, CniChoice, resolve_cni_mode
 from kubectl_netpoltest.cli.connect import open_session
 from kubectl_netpoltest.cli.environment import ENV
-from kubectl_netpoltest.cli.kubeflags import (
-    ContextOpt,
-    KubeconfigOpt,
-    NamespaceOpt,
-    RequestTimeoutOpt,
-    VerbosityOpt,
-    kube_flags,
+from kubectl_netpoltest.cli.kubeflags import KubeFlags, connection_flags
+from kubectl_netpoltest.cli.outputs import Output, OutputFlag
+from kubectl_netpoltest.cli.runview import (
+    HtmlFlag,
+    JunitPropertyFlag,
+    OnlyFailuresFlag,
+    junit_properties,
+    junit_run,
+    result_document,
+    show,
+    worst_case_seconds,
 )
-from kubectl_netpoltest.cli.validate import SpecArg
+from kubectl_netpoltest.cli.specs import MaxProbesFlag, RuleFlag, SourceFlag, SpecArg
 from kubectl_netpoltest.core.results import exit_code_for
+from kubectl_netpoltest.core.spec.loader import DEFAULT_MAX_PROBES
 from kubectl_netpoltest.engine.execute import execute as run_execute
 from kubectl_netpoltest.engine.options import ExecuteOptions
 from kubectl_netpoltest.errors import NetpoltestError
 from kubectl_netpoltest.exitcodes import ExitCode
 from kubectl_netpoltest.report.failedrun import failed_run_junit
 from kubectl_netpoltest.report.files import ReportWriteError, write_report
-from kubectl_netpoltest.report.jsonout import write_results_json
+from kubectl_netpoltest.report.html import html_page
 from kubectl_netpoltest.report.junit import junit_string
-from kubectl_netpoltest.report.text import progress, write_results
+from kubectl_netpoltest.report.progress import live_progress
 
 
-class OutputFormat(StrEnum):
-    TABLE = "table"
-    JSON = "json"
-
-
+@connection_flags
 def execute(
     spec: SpecArg,
-    output: Annotated[OutputFormat, typer.Option("-o", "--output", help="Output format.")] = (
-        OutputFormat.TABLE
-    ),
+    *,
+    output: OutputFlag = Output.TABLE,
     junit: Annotated[
-        str, typer.Option("--junit", help="Where to write the JUnit XML report ('' to skip it).")
+        str,
+        typer.Option(
+            "--junit",
+            help="Where to write the JUnit XML report ('' to skip it).",
+            metavar="FILE",
+        ),
     ] = "junit.xml",
     probe_timeout: Annotated[
         int,
         typer.Option(
             "--probe-timeout",
+            metavar="SECONDS",
             min=1,
             max=60,
             help="Seconds each connection attempt may take before it counts as dropped.",
@@ -59,6 +64,7 @@ def execute(
         int,
         typer.Option(
             "--attempts",
+            metavar="N",
             min=1,
             max=5,
             help="Attempts per probe; only unanswered attempts are repeated.",
@@ -67,35 +73,42 @@ def execute(
     parallelism: Annotated[
         int,
         typer.Option(
-            "--parallelism", min=1, max=64, help="Probes run at once inside each source pod."
+            "--parallelism",
+            metavar="N",
+            min=1,
+            max=64,
+            help="Probes run at once inside each source pod.",
         ),
     ] = 32,
     cni_mode: Annotated[CniChoice, typer.Option("--cni-mode", help=CNI_MODE_HELP)] = CniChoice.AUTO,
-    kubeconfig: KubeconfigOpt = None,
-    context: ContextOpt = None,
-    namespace: NamespaceOpt = None,
-    request_timeout: RequestTimeoutOpt = "30s",
-    verbosity: VerbosityOpt = 0,
+    rule: RuleFlag = None,
+    source: SourceFlag = None,
+    only_failures: OnlyFailuresFlag = False,
+    html: HtmlFlag = None,
+    junit_property: JunitPropertyFlag = None,
+    max_probes: MaxProbesFlag = DEFAULT_MAX_PROBES,
+    flags: KubeFlags,
 ) -> None:
-    """Run every probe inside the prepared pods: one exec per source pod, probes in parallel.
+    """Run every probe inside the prepared pods.
 
-    Exit code 0 when all pass, 1 when any FAILED, 5 when none failed but some could not be
-    checked (ERROR). The JUnit report is written even when probes error or you press Ctrl-C.
+    One exec per source pod, probes in parallel. Exit code 0 when all pass, 1 when any FAILED,
+    5 when none failed but some could not be checked (ERROR). The JUnit report is written even
+    when probes error or you press Ctrl-C. On a terminal, progress is shown as probes finish.
     """
-    flags = kube_flags(
-        kubeconfig=kubeconfig,
-        context=context,
-        namespace=namespace,
-        request_timeout=request_timeout,
-        verbosity=verbosity,
-    )
+    extra_properties = junit_properties(junit_property or [])
     options = ExecuteOptions(
         probe_timeout_seconds=probe_timeout,
         attempts=attempts,
         parallelism_per_pod=parallelism,
     )
     try:
-        session = open_session(spec_path=spec, flags=flags)
+        session = open_session(
+            spec_path=spec,
+            flags=flags,
+            rules=rule or (),
+            sources=source or (),
+            max_probes=max_probes,
+        )
         options = replace(
             options,
             cni_mode=resolve_cni_mode(
@@ -104,16 +117,22 @@ def execute(
                 context=session.settings.context,
                 request_timeout=flags.request_timeout,
                 verbosity=flags.verbosity,
-                note=ENV.stderr if output is OutputFormat.JSON else ENV.stdout,
+                note=ENV.stdout if output in (Output.TABLE, Output.WIDE) else ENV.stderr,
             ),
         )
-        with progress(ENV.stderr, description="probing", total=len(session.probes)) as bar:
+        with live_progress(
+            ENV.stderr,
+            probes=session.probes,
+            context=session.gateway.description,
+            worst_case_seconds=worst_case_seconds(session.probes, options),
+        ) as watch:
             outcome = run_execute(
                 gateway_factory=lambda: session.gateway,
                 probes=session.probes,
                 options=options,
                 spec_path=spec,
-                on_result=lambda _r: bar.advance(bar.task_ids[0]),
+                on_result=watch.result,
+                on_task_done=watch.task_done,
             )
     except NetpoltestError as exc:
         _replace_stale_junit(junit, reason=str(exc))
@@ -122,36 +141,29 @@ def execute(
         _replace_stale_junit(junit, reason="interrupted before any probe ran")
         raise
     # Results first: whatever happens to the report file, the user sees them.
-    if output is OutputFormat.JSON:
-        write_results_json(
-            outcome.results,
-            ENV.stdout,
-            seconds=outcome.seconds,
-            exec_calls=outcome.exec_calls,
-            interrupted=outcome.interrupted,
-        )
-    else:
-        write_results(
-            outcome.results,
-            ENV.stdout,
-            seconds=outcome.seconds,
-            exec_calls=outcome.exec_calls,
-            interrupted=outcome.interrupted,
-        )
+    cni = options.cni_mode.value
+    show(outcome, output=output, run=session.run, cni_mode=cni, only_failures=only_failures)
     ENV.stdout.flush()
     code = exit_code_for(outcome.results, interrupted=outcome.interrupted)
     if outcome.interrupt_code is not None:
         code = outcome.interrupt_code
+    reports = []
     if junit:
+        run = junit_run(outcome, session.run, cni_mode=cni, extra=extra_properties)
+        reports.append(("JUnit", junit, junit_string(outcome.results, run=run)))
+    if html:
+        page = html_page(result_document(outcome, session.run, cni_mode=cni))
+        reports.append(("HTML", html, page))
+    for what, path, text in reports:
         try:
-            write_report(junit, junit_string(outcome.results, interrupted=outcome.interrupted))
+            write_report(path, text)
         except ReportWriteError as exc:
             print(f"error: {exc}", file=sys.stderr)
             if outcome.interrupt_code is None:
                 code = ExitCode.REPORT_WRITE_ERROR
         else:
-            if output is not OutputFormat.JSON:
-                ENV.stdout.write(f"JUnit report: {junit}\n")
+            if output in (Output.TABLE, Output.WIDE):
+                ENV.stdout.write(f"{what} report: {path}\n")
     raise typer.Exit(int(code))
 
 

@@ -2,49 +2,47 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-from typing import Annotated
-
-import typer
-
+from kubectl_netpoltest.cli.connect import settings_for
 from kubectl_netpoltest.cli.environment import ENV
-from kubectl_netpoltest.cli.kubeflags import ContextOpt, KubeconfigOpt, NamespaceOpt
-from kubectl_netpoltest.cli.specs import load_or_fail
-from kubectl_netpoltest.cli.validate import SpecArg
-from kubectl_netpoltest.cluster.kubeconfig import resolve
+from kubectl_netpoltest.cli.kubeflags import KubeFlags, namespace_flags
+from kubectl_netpoltest.cli.narrow import narrow
+from kubectl_netpoltest.cli.outputs import Output, OutputFlag
+from kubectl_netpoltest.cli.specs import (
+    MaxProbesFlag,
+    RuleFlag,
+    SourceFlag,
+    SpecArg,
+    load_or_fail,
+)
 from kubectl_netpoltest.core.plan import expand
-from kubectl_netpoltest.report.plan import write_plan_json, write_plan_table
+from kubectl_netpoltest.core.spec.loader import DEFAULT_MAX_PROBES
+from kubectl_netpoltest.report.envelope import RunContext, envelope, write_document
+from kubectl_netpoltest.report.plan import plan_body, write_plan_table
 
 
-class PlanFormat(StrEnum):
-    TABLE = "table"
-    JSON = "json"
-
-
+@namespace_flags
 def plan(
     spec: SpecArg,
-    output: Annotated[PlanFormat, typer.Option("-o", "--output", help="Output format.")] = (
-        PlanFormat.TABLE
-    ),
-    kubeconfig: KubeconfigOpt = None,
-    context: ContextOpt = None,
-    namespace: NamespaceOpt = None,
+    *,
+    output: OutputFlag = Output.TABLE,
+    rule: RuleFlag = None,
+    source: SourceFlag = None,
+    max_probes: MaxProbesFlag = DEFAULT_MAX_PROBES,
+    flags: KubeFlags,
 ) -> None:
-    """Print the probes that execute would run: one per rule, source, target and port.
+    """Print the probes that execute would run.
 
-    Pods without a namespace get the one kubectl would use (-n, else the kubeconfig context's,
-    else default); no kubeconfig is needed.
+    One probe per rule, source, target and port. Pods without a namespace get the one kubectl
+    would use (-n, else the kubeconfig context's, else default); no cluster is contacted.
     """
-    loaded = load_or_fail(spec)
-    settings = resolve(
-        kubeconfig=kubeconfig,
-        context=context,
-        namespace=namespace,
-        environ=ENV.environ,
-        require=False,
+    loaded = load_or_fail(spec, max_probes=max_probes)
+    settings = settings_for(flags, require=False)
+    probes = narrow(
+        expand(loaded, default_namespace=settings.namespace), rules=rule or (), sources=source or ()
     )
-    probes = expand(loaded, default_namespace=settings.namespace)
-    if output is PlanFormat.JSON:
-        write_plan_json(probes, ENV.stdout)
+    if output in (Output.JSON, Output.YAML):
+        run = RunContext.now(spec=spec, context=settings.context, server=settings.server)
+        document = envelope("Plan", run, plan_body(probes))
+        write_document(document, ENV.stdout, as_yaml=output is Output.YAML)
     else:
-        write_plan_table(probes, ENV.stdout, spec_path=spec)
+        write_plan_table(probes, ENV.stdout, spec_path=spec, wide=output is Output.WIDE)

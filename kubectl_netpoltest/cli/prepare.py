@@ -8,36 +8,37 @@ import typer
 
 from kubectl_netpoltest.cli.connect import open_session
 from kubectl_netpoltest.cli.environment import ENV
-from kubectl_netpoltest.cli.kubeflags import (
-    ContextOpt,
-    KubeconfigOpt,
-    NamespaceOpt,
-    RequestTimeoutOpt,
-    VerbosityOpt,
-    kube_flags,
-    parse_duration,
-)
+from kubectl_netpoltest.cli.kubeflags import KubeFlags, connection_flags, parse_duration
+from kubectl_netpoltest.cli.outputs import Output, OutputFlag
 from kubectl_netpoltest.cli.validate import SpecArg
 from kubectl_netpoltest.engine.instrument import DEFAULT_IMAGE
 from kubectl_netpoltest.engine.options import PrepareOptions
 from kubectl_netpoltest.engine.prepare import prepare as run_prepare
 from kubectl_netpoltest.errors import ClusterError
+from kubectl_netpoltest.report.clusterdata import prepare_body
+from kubectl_netpoltest.report.envelope import envelope, write_document
 from kubectl_netpoltest.report.text import progress, write_prepare
 
 
 def _seconds(text: str, flag: str) -> int:
-    value = parse_duration(text)
+    try:
+        value = parse_duration(text)
+    except typer.BadParameter as exc:
+        raise typer.BadParameter(str(exc), param_hint=flag) from None
     if value is None or value < 1:
-        raise typer.BadParameter(f"{flag} must be at least 1s")
+        raise typer.BadParameter("must be at least 1s", param_hint=flag)
     return int(value)
 
 
+@connection_flags
 def prepare(
     spec: SpecArg,
+    *,
     image: Annotated[
         str | None,
         typer.Option(
             "--image",
+            metavar="IMAGE",
             help=f"Probe image (default: the spec's `image:`, else {DEFAULT_IMAGE}).",
             show_default=False,
         ),
@@ -45,30 +46,28 @@ def prepare(
     ttl: Annotated[
         str,
         typer.Option(
-            "--ttl", help="How long the debug container stays alive before it exits by itself."
+            "--ttl",
+            metavar="DURATION",
+            help="How long the debug container stays alive before it exits by itself.",
         ),
     ] = "1h",
     timeout: Annotated[
-        str, typer.Option("--timeout", help="How long to wait for every debug container to run.")
+        str,
+        typer.Option(
+            "--timeout",
+            metavar="DURATION",
+            help="How long to wait for every debug container to run.",
+        ),
     ] = "2m",
-    kubeconfig: KubeconfigOpt = None,
-    context: ContextOpt = None,
-    namespace: NamespaceOpt = None,
-    request_timeout: RequestTimeoutOpt = "30s",
-    verbosity: VerbosityOpt = 0,
+    output: OutputFlag = Output.TABLE,
+    flags: KubeFlags,
 ) -> None:
-    """Add a debug container to one matching pod per source, labelling the pod first.
+    """Add a debug container to one pod per source.
 
-    Runs for all sources in parallel and is idempotent: a pod that already has our running
-    debug container is reused and nothing changes.
+    One matching pod per source is labelled, then gets an ephemeral debug container. Runs for
+    all sources in parallel and is idempotent: a pod that already has our running debug
+    container is reused and nothing changes.
     """
-    flags = kube_flags(
-        kubeconfig=kubeconfig,
-        context=context,
-        namespace=namespace,
-        request_timeout=request_timeout,
-        verbosity=verbosity,
-    )
     ttl_seconds = _seconds(ttl, "--ttl")  # flag errors first, before any cluster call
     timeout_seconds = _seconds(timeout, "--timeout")
     session = open_session(spec_path=spec, flags=flags)
@@ -86,7 +85,19 @@ def prepare(
             options=options,
             on_done=lambda _r: bar.advance(bar.task_ids[0]),
         )
-    write_prepare(results, ENV.stdout, context=session.gateway.description, image=options.image)
+    if output in (Output.JSON, Output.YAML):
+        body = prepare_body(results, image=options.image)
+        write_document(
+            envelope("PrepareResult", session.run, body), ENV.stdout, as_yaml=output is Output.YAML
+        )
+    else:
+        write_prepare(
+            results,
+            ENV.stdout,
+            context=session.gateway.description,
+            image=options.image,
+            wide=output is Output.WIDE,
+        )
     failed = [r for r in results if not r.ok]
     if failed:
         raise ClusterError(

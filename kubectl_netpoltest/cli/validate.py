@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-import typer
-
 from kubectl_netpoltest.cli.environment import ENV
-from kubectl_netpoltest.cli.specs import load_or_fail
+from kubectl_netpoltest.cli.specs import MaxProbesFlag, SpecArg, load_or_fail
 from kubectl_netpoltest.core.plan import expand
+from kubectl_netpoltest.core.spec.loader import DEFAULT_MAX_PROBES
 
-SpecArg = Annotated[str, typer.Argument(help="The YAML test spec.", metavar="SPEC")]
+__all__ = ["SpecArg", "validate"]
 
 
-def validate(spec: SpecArg) -> None:
-    """Check a test spec and report every problem at once, as FILE:LINE:COLUMN: field: message."""
-    loaded = load_or_fail(spec)
+def validate(spec: SpecArg, *, max_probes: MaxProbesFlag = DEFAULT_MAX_PROBES) -> None:
+    """Check a test spec and report every problem at once.
+
+    Problems are printed as FILE:LINE:COLUMN: field: message, all of them, so one run is enough
+    to fix a spec.
+    """
+    loaded = load_or_fail(spec, max_probes=max_probes)
     probes = expand(loaded)
     sources = len({p.source.name for p in probes})
     counts = ", ".join(

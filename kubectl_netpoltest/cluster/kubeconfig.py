@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +38,12 @@ class KubeSettings:
     namespace: str
     server: str | None
     in_cluster: bool = False
+    # kubectl's --cluster/--user (replace the context's), --token, --as/--as-group.
+    cluster: str | None = None
+    user: str | None = None
+    token: str | None = field(default=None, repr=False)
+    as_user: str | None = None
+    as_groups: tuple[str, ...] = ()
 
     def describe(self) -> str:
         if self.in_cluster:
@@ -82,8 +88,12 @@ def resolve(
     namespace: str | None,
     environ: Mapping[str, str],
     require: bool,
+    cluster: str | None = None,
 ) -> KubeSettings:
-    """Resolve settings; with `require=False` a missing kubeconfig just means namespace default."""
+    """Resolve settings; with `require=False` a missing kubeconfig just means namespace default.
+
+    `cluster` is kubectl's --cluster: that kubeconfig cluster replaces the context's.
+    """
     files = kubeconfig_files(flag=kubeconfig, environ=environ)
     if not files:
         if environ.get("KUBERNETES_SERVICE_HOST") and context is None:
@@ -122,6 +132,11 @@ def resolve(
             hint="Available contexts: " + (", ".join(contexts) or "none") + ".",
         )
     body = contexts[chosen].get("context") or {}
-    cluster = clusters.get(str(body.get("cluster")), {}).get("cluster") or {}
+    if cluster is not None and cluster not in clusters:
+        raise KubeconfigError(
+            f"cluster {cluster!r} is not in {', '.join(files)}",
+            hint="Available clusters: " + (", ".join(clusters) or "none") + ".",
+        )
+    found = clusters.get(cluster or str(body.get("cluster")), {}).get("cluster") or {}
     ns = namespace or body.get("namespace") or DEFAULT_NAMESPACE
-    return KubeSettings(files, chosen, str(ns), cluster.get("server"))
+    return KubeSettings(files, chosen, str(ns), found.get("server"), cluster=cluster)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import TextIO
+from typing import Any, TextIO
 
 from rich.console import Console
 from rich.markup import escape
@@ -12,6 +12,15 @@ from rich.table import Table
 
 from kubectl_netpoltest.core.model import Expectation, PodTarget, Probe
 from kubectl_netpoltest.report.probedata import probe_dict
+
+
+def plan_body(probes: Sequence[Probe]) -> dict[str, Any]:
+    """The body of `plan -o json|yaml` (report/envelope.py adds apiVersion, kind, metadata)."""
+    sources = len({p.source for p in probes})
+    return {
+        "summary": {"probes": len(probes), "sources": sources},
+        "probes": [probe_dict(p) for p in probes],
+    }
 
 
 def write_plan_json(probes: Sequence[Probe], out: TextIO) -> None:
@@ -25,22 +34,29 @@ def _target(probe: Probe) -> str:
     return probe.target.label
 
 
-def write_plan_table(probes: Sequence[Probe], out: TextIO, *, spec_path: str) -> None:
+def write_plan_table(
+    probes: Sequence[Probe], out: TextIO, *, spec_path: str, wide: bool = False
+) -> None:
+    """One row per probe; `wide` adds the other rules that expect the same probe."""
     console = Console(
         file=out, highlight=False, soft_wrap=False, width=200 if not out.isatty() else None
     )
     table = Table(title=None, box=None, pad_edge=False, header_style="bold")
-    for column in ("RULE", "SOURCE", "TARGET", "PORT", "EXPECT"):
+    columns = ["RULE", "SOURCE", "TARGET", "PORT", "EXPECT"] + (["ALSO IN", "ID"] if wide else [])
+    for column in columns:
         table.add_column(column, no_wrap=True)
     for probe in probes:
         expect = "[green]allowed[/]" if probe.expect is Expectation.ALLOWED else "[red]denied[/]"
-        table.add_row(
+        row = [
             escape(probe.rule),
             escape(f"{probe.source.name} ({probe.source.describe()})"),
             escape(_target(probe)),
             f"{probe.port}/{probe.protocol.value}",
             expect,
-        )
+        ]
+        if wide:
+            row += [escape(", ".join(probe.also_in_rules) or "-"), escape(probe.id)]
+        table.add_row(*row)
     console.print(table)
     sources = len({p.source for p in probes})
     console.print(

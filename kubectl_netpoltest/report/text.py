@@ -89,11 +89,19 @@ def write_results(
     seconds: float,
     exec_calls: int,
     interrupted: bool,
+    only_failures: bool = False,
+    wide: bool = False,
 ) -> None:
-    """One line per probe (a second, indented line with the reason unless it passed)."""
+    """One line per probe (a second, indented line with the reason unless it passed).
+
+    `only_failures` leaves out the PASS lines (the summary still counts every probe); `wide`
+    adds the probe id and one line per target address with what was observed there.
+    """
     console = console_for(out)
     width = max((len(r.probe.rule) for r in results), default=4)
     for result in results:
+        if only_failures and result.verdict is Verdict.PASS:
+            continue
         probe = result.probe
         style = _STYLE[result.verdict]
         source = result.source_pod or f"{probe.source.namespace}/{probe.source.name}"
@@ -109,6 +117,13 @@ def write_results(
         )
         if result.verdict is not Verdict.PASS:
             console.print(f"      [{style}]{escape(result.reason)}[/]")
+        if wide:
+            console.print(f"      id {escape(probe.id)}")
+            for item in result.addresses:
+                console.print(
+                    f"      {escape(item.address or '-')}: {item.observation.value}: "
+                    f"{escape(item.detail)}"
+                )
     summary = summarize(results)
     parts = [
         f"[green]{summary.passed} passed[/]",
@@ -127,14 +142,25 @@ def write_results(
 
 
 def write_prepare(
-    results: Sequence[PrepResultLike], out: TextIO, *, context: str, image: str
+    results: Sequence[PrepResultLike],
+    out: TextIO,
+    *,
+    context: str,
+    image: str,
+    wide: bool = False,
 ) -> None:
+    """One line per source; `wide` adds the pod and container that were used."""
     console = console_for(out)
     console.print(f"Preparing on {escape(context)} with image {escape(image)}")
     for result in results:
         style = "green" if result.ok else "bold red"
+        where = ""
+        if wide and getattr(result, "pod", None):
+            pod = str(getattr(result, "pod", ""))
+            container = str(getattr(result, "container", "") or "-")
+            where = escape(f" (pod {pod}, container {container})")
         console.print(
-            f"  [{style}]{result.state.value.upper():8}[/] {escape(result.source.name)}"
+            f"  [{style}]{result.state.value.upper():8}[/] {escape(result.source.name)}{where}"
             f": {escape(result.message)}" + (f" ({result.seconds:.1f}s)" if result.seconds else "")
         )
         for skipped in result.skipped:

@@ -103,7 +103,7 @@ def test_validate(built: Built) -> None:
 def test_plan_json(built: Built) -> None:
     result = _run(built, "plan", "-o", "json", EXAMPLE)
     assert result.returncode == 0, result.stderr
-    probes = json.loads(result.stdout)
+    probes = json.loads(result.stdout)["probes"]
     assert len(probes) == 6
     assert {p["source"]["namespace"] for p in probes} == {"exposure"}
 

@@ -78,7 +78,12 @@ def test_usage_errors_exit_2(argv: list[str], capsys: pytest.CaptureFixture[str]
 
 def test_plan_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["plan", EXAMPLE, "-o", "json"]) == ExitCode.OK
-    probes = json.loads(capsys.readouterr().out)
+    document = json.loads(capsys.readouterr().out)
+    assert document["apiVersion"] == "netpoltest.kubectl.io/v1alpha1"
+    assert document["kind"] == "Plan"
+    assert document["metadata"]["spec"] == EXAMPLE
+    assert document["metadata"]["version"] == __version__
+    probes = document["probes"]
     assert [(p["target"]["host"], p["port"], p["expect"]) for p in probes] == [
         ("repo1.maven.org", 80, "allowed"),
         ("repo1.maven.org", 443, "allowed"),
@@ -147,7 +152,7 @@ def test_plan_namespace_is_decided_like_kubectl(
     ]
     ENV.environ_override = {"HOME": str(tmp_path), "KUBECONFIG": os.pathsep.join(files)}
     assert run(["plan", _namespace_spec(tmp_path), "-o", "json", *argv_extra]) == ExitCode.OK
-    assert json.loads(capsys.readouterr().out)[0]["source"]["namespace"] == expected
+    assert json.loads(capsys.readouterr().out)["probes"][0]["source"]["namespace"] == expected
 
 
 def test_plan_with_unknown_context_is_a_cluster_error(

@@ -82,22 +82,17 @@ def test_junit_has_a_suite_per_rule_direction_and_real_messages(tmp_path: Path) 
     cases = {c.get("name"): c for c in root.iter("testcase")}
     failure = cases["web->b.example:80/tcp"].find("failure")
     assert failure is not None
-    assert failure.get("message") == "connection refused: the policy let the traffic through"
+    assert failure.get("message") == (
+        "refused: connection refused: the policy let the traffic through"
+    )
     error = cases["web->c.example:53/tcp"].find("error")
     assert error is not None and error.get("type") == "inconclusive"
-    props = {p.get("name"): p.get("value") for p in cases["web->b.example:80/tcp"].iter("property")}
-    assert props == {
-        "rule": "egress",
-        "source": "shop/web",
-        "sourcePod": "shop/web-1",
-        "target": "b.example",
-        "address": "192.0.2.10",
-        "port": "80",
-        "protocol": "TCP",
-        "expect": "denied",
-        "observation": "refused",
-        "verdict": "FAIL",
-    }
+    # The evidence appears once per testcase: in the failure/error text, or system-out on PASS.
+    for case in cases.values():
+        texts = [el.text or "" for el in case]
+        assert sum(t.count("192.0.2.10: ") for t in texts) == 1, texts
+    assert "target: b.example" in (failure.text or "")
+    assert "expect: denied" in (failure.text or "")
 
 
 def test_json_results() -> None:
