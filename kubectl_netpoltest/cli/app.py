@@ -12,7 +12,6 @@ from kubectl_netpoltest.cli import (
     cleanup,
     doctor,
     execute,
-    generate,
     plan,
     prepare,
     rbac,
@@ -95,6 +94,5 @@ app.command("execute")(execute.execute)
 app.command("cleanup")(cleanup.cleanup)
 app.command("rbac")(rbac.rbac)
 app.command("doctor")(doctor.doctor)
-app.command("generate")(generate.generate)
 app.command("report")(report.report)
 app.command("version")(version.version)
