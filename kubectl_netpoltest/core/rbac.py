@@ -102,6 +102,16 @@ RULES: tuple[Rule, ...] = (
         optional=True,
         resource_names=("default",),
     ),
+    Rule(
+        api_group="policy.networking.k8s.io",
+        resources=("clusternetworkpolicies", "adminnetworkpolicies",
+                   "baselineadminnetworkpolicies"),
+        verbs=("list",),
+        why="predictions read the cluster-wide admin tiers (ClusterNetworkPolicy, "
+        "Admin/BaselineAdminNetworkPolicy); without it they say the tiers are unreadable",
+        cluster_only=True,
+        optional=True,
+    ),
 )
 
 

@@ -46,6 +46,12 @@ CLUSTER_ONLY_RULES = [
         "verbs": ["get"],
         "resourceNames": ["default"],
     },
+    {
+        "apiGroups": ["policy.networking.k8s.io"],
+        "resources": ["clusternetworkpolicies", "adminnetworkpolicies",
+                      "baselineadminnetworkpolicies"],
+        "verbs": ["list"],
+    },
 ]
 
 

@@ -39,6 +39,12 @@ CLUSTER_ONLY_RULES = [
         "verbs": ["get"],
         "resourceNames": ["default"],
     },
+    {
+        "apiGroups": ["policy.networking.k8s.io"],
+        "resources": ["clusternetworkpolicies", "adminnetworkpolicies",
+                      "baselineadminnetworkpolicies"],
+        "verbs": ["list"],
+    },
 ]
 
 

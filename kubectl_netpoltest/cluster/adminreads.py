@@ -1,0 +1,121 @@
+"""Which admin-tier kinds the cluster serves, and their objects (read-only).
+
+admin-tiers-services-cni.md I1/I4: discover, don't assume. The group
+`policy.networking.k8s.io` may serve ClusterNetworkPolicy (v1alpha2), AdminNetworkPolicy and
+BaselineAdminNetworkPolicy (v1alpha1), all cluster-scoped. One discovery request per version
+this tool understands tells which are served (404: that version is not served); then one list
+per served kind, always through the group-qualified path, never a kind or short name (Antrea
+and Cilium have other `ClusterNetworkPolicy`/`cnp` kinds). A 403 on a list is not an error:
+the kind is reported unreadable, so predictions can say so instead of silently leaving the
+tier out.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import urllib3
+from kubernetes import client as k8s
+
+from kubectl_netpoltest.cluster.translate import Action, api_error, unreachable
+from kubectl_netpoltest.errors import Forbidden, NotFound
+
+GROUP = "policy.networking.k8s.io"
+KNOWN: tuple[tuple[str, str, str], ...] = (
+    ("v1alpha2", "clusternetworkpolicies", "ClusterNetworkPolicy"),
+    ("v1alpha1", "adminnetworkpolicies", "AdminNetworkPolicy"),
+    ("v1alpha1", "baselineadminnetworkpolicies", "BaselineAdminNetworkPolicy"),
+)
+_UNREACHABLE = (urllib3.exceptions.MaxRetryError, urllib3.exceptions.ProtocolError,
+                urllib3.exceptions.TimeoutError, ConnectionError, OSError)
+
+
+@dataclass(frozen=True)
+class ServedKind:
+    kind: str
+    version: str
+    resource: str
+    """Plural, e.g. clusternetworkpolicies."""
+    readable: bool
+    count: int = 0
+
+    @property
+    def qualified(self) -> str:
+        return f"{self.resource}.{GROUP}"
+
+
+@dataclass(frozen=True)
+class AdminTiers:
+    """What `explain`/`execute` say about tiers: kinds served, readable, and their objects."""
+
+    served: tuple[ServedKind, ...] = ()
+    objects: tuple[Mapping[str, Any], ...] = ()
+
+    def describe(self) -> str:
+        if not self.served:
+            return f"admin tiers: none served ({GROUP} has no {', '.join(k for _, _, k in KNOWN)})"
+        parts = [f"{s.kind} {GROUP}/{s.version}: "
+                 + (f"{s.count} object(s)" if s.readable else "not readable (403)")
+                 for s in self.served]
+        return "admin tiers considered: " + "; ".join(parts)
+
+
+class AdminTierReader:
+    """Raw GETs over the client's ApiClient (no generated API exists for these kinds)."""
+
+    def __init__(self, *, api_client: k8s.ApiClient, context: str | None,
+                 request_timeout: float | None) -> None:
+        self._client = api_client
+        self._context = context
+        self._timeout = request_timeout
+
+    def _get(self, path: str, action: Action) -> Mapping[str, Any]:
+        try:
+            params = self._client.param_serialize(
+                method="GET", resource_path=path, query_params=[],
+                header_params={"Accept": "application/json"}, auth_settings=["BearerToken"])
+            response = self._client.call_api(*params, _request_timeout=self._timeout)
+            data: bytes = response.read()  # type: ignore[no-untyped-call]
+        except _UNREACHABLE as exc:
+            raise unreachable(server=self._client.configuration.host, context=self._context,
+                              detail=str(exc)[:300]) from exc
+        if not 200 <= response.status < 300:
+            raise api_error(status=int(response.status),
+                            body=data.decode("utf-8", "replace") if data else "",
+                            reason=str(response.reason or ""), action=action)
+        found = json.loads(data) if data else {}
+        return found if isinstance(found, dict) else {}
+
+    def served(self) -> dict[str, frozenset[str]]:
+        """Per version of the group this tool understands, the resources served."""
+        out: dict[str, frozenset[str]] = {}
+        for version in sorted({v for v, _, _ in KNOWN}, reverse=True):
+            try:
+                doc = self._get(f"/apis/{GROUP}/{version}",
+                                Action("get", f"discovery {GROUP}/{version}"))
+            except NotFound:
+                continue
+            out[version] = frozenset(str(r.get("name", "")) for r in doc.get("resources") or ())
+        return out
+
+    def read(self) -> AdminTiers:
+        served = self.served()
+        kinds: list[ServedKind] = []
+        objects: list[Mapping[str, Any]] = []
+        for version, resource, kind in KNOWN:
+            if resource not in served.get(version, frozenset()):
+                continue
+            try:
+                doc = self._get(f"/apis/{GROUP}/{version}/{resource}",
+                                Action("list", f"{resource}.{GROUP}"))
+            except Forbidden:
+                kinds.append(ServedKind(kind, version, resource, readable=False))
+                continue
+            items = [{**item, "kind": kind, "apiVersion": f"{GROUP}/{version}"}
+                     for item in doc.get("items") or ()]
+            objects += items
+            kinds.append(ServedKind(kind, version, resource, readable=True, count=len(items)))
+        return AdminTiers(served=tuple(kinds), objects=tuple(objects))
