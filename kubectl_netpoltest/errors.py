@@ -68,5 +68,16 @@ class NotFound(ClusterError):
     """An object the run depends on does not exist."""
 
 
+class Conflict(ClusterError):
+    """The object changed since we read it (resourceVersion or uid precondition failed)."""
+
+
+class PodsLeftInstrumented(NetpoltestError):
+    """cleanup kept its safety rules and left instrumented pods behind (or was told to look
+    only at some): not a failure, but not "restored" either, so CI can tell the two apart."""
+
+    exit_code = ExitCode.PODS_LEFT
+
+
 class EphemeralUnsupported(ClusterError):
     """The cluster has no usable pods/ephemeralcontainers subresource (needs Kubernetes 1.25+)."""

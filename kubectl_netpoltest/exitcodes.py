@@ -37,6 +37,11 @@ class ExitCode(IntEnum):
     """A report file (JUnit) could not be written (EX_IOERR): the results were printed, but CI
     would not find them. Beats 0, 1, 4 and 5: a missing report must not look like success."""
 
+    PODS_LEFT = 6
+    """cleanup: nothing failed, but pods it found instrumented are still instrumented: left
+    alone by its safety rules (bare pods, the only Ready pod of a workload, DaemonSet/Job pods
+    without --force) or outside this spec (use -A). `--dry-run` predicts the same code."""
+
     INTERRUPTED = 130
     """Interrupted (Ctrl-C / SIGINT); partial results were printed and reports written."""
 

@@ -11,10 +11,9 @@ from kubectl_netpoltest.cli.environment import ENV
 from kubectl_netpoltest.cli.kubeflags import KubeFlags, connection_flags, parse_duration
 from kubectl_netpoltest.cli.outputs import Output, OutputFlag
 from kubectl_netpoltest.cli.validate import SpecArg
-from kubectl_netpoltest.engine.cleanup import CleanupAction
 from kubectl_netpoltest.engine.cleanup import cleanup as run_cleanup
+from kubectl_netpoltest.engine.cleanup import outcome as cleanup_outcome
 from kubectl_netpoltest.engine.options import CleanupOptions
-from kubectl_netpoltest.errors import ClusterError
 from kubectl_netpoltest.report.clusterdata import cleanup_body
 from kubectl_netpoltest.report.envelope import envelope, write_document
 from kubectl_netpoltest.report.text import write_cleanup
@@ -94,6 +93,7 @@ def cleanup(
         write_document(document, ENV.stdout, as_yaml=output is Output.YAML)
     else:
         write_cleanup(items, ENV.stdout, header=True, only_summary=True)
-    failed = [i for i in items if i.action is CleanupAction.FAILED]
-    if failed:
-        raise ClusterError(f"cleanup stopped: {failed[0].pod}: {failed[0].message}")
+    # exit 4 when a pod failed, 6 (PODS_LEFT) when pods stay instrumented by design
+    error = cleanup_outcome(items, dry_run=options.dry_run)
+    if error is not None:
+        raise error

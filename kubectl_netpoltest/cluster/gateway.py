@@ -50,6 +50,10 @@ class PodInfo:
     ephemeral_specs: tuple[str, ...] = ()
     ephemeral: tuple[ContainerState, ...] = ()
     deleting: bool = False
+    annotations: Mapping[str, str] = field(default_factory=dict)
+    resource_version: str = ""
+    """For optimistic concurrency: a write that carries it fails with Conflict if the pod
+    changed since it was read."""
 
     @property
     def ref(self) -> str:
@@ -116,6 +120,18 @@ class ClusterGateway(Protocol):
         timeout_seconds: float,
         on_line: Callable[[str], None],
     ) -> ExecResult: ...
+
+    def annotate_pod(
+        self,
+        *,
+        namespace: str,
+        name: str,
+        annotations: Mapping[str, str | None],
+        resource_version: str | None = None,
+    ) -> PodInfo:
+        """Set (None: remove) annotations; with `resource_version`, only if the pod has not
+        changed since (else `Conflict`)."""
+        ...
 
     def delete_pod(self, *, namespace: str, name: str, uid: str) -> None: ...
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from kubectl_netpoltest.errors import (
     ClusterError,
+    Conflict,
     EphemeralUnsupported,
     Forbidden,
     NotFound,
@@ -87,6 +88,8 @@ def api_error(*, status: int, body: str, reason: str, action: Action) -> Cluster
                     "containers GA).",
                 )
         return NotFound(f"{message} (while trying to {action.describe()})")
+    if status == 409:
+        return Conflict(f"{message} (while trying to {action.describe()})")
     if status == 422:
         return ClusterError(f"the cluster rejected the request to {action.describe()}: {message}")
     return ClusterError(f"could not {action.describe()}: HTTP {status}: {message}")

@@ -90,8 +90,34 @@ def running_debug_container(pod: PodInfo, *, image: str | None = None) -> str | 
     return max(ours, key=lambda c: order.get(c.name, -1)).name
 
 
+def probe_container(pod: PodInfo, *, image: str) -> str | None:
+    """THE debug container that runs this spec's probes in this pod: our newest running one of
+    the requested image. prepare reuses it (or adds one) and execute runs in it, through this
+    one function, so a broken container of another image is never picked by either."""
+    return running_debug_container(pod, image=image)
+
+
 def is_instrumented(pod: PodInfo) -> bool:
     return pod.labels.get(LABEL_KEY) == LABEL_VALUE
+
+
+def has_debug_container(pod: PodInfo) -> bool:
+    """Does the pod's spec carry one of our ephemeral containers (in any state)? Only such a pod
+    is ever deleted by cleanup: a bare label may have been put there by someone else."""
+    return any(name.startswith(CONTAINER_PREFIX) for name in pod.ephemeral_specs)
+
+
+def still_instrumented(pod: PodInfo) -> bool:
+    """Not back to normal: our label, or a debug container of ours that has not exited. (The
+    spec entry of an exited one cannot be removed, so that alone does not count.)"""
+    live = any(
+        c.name.startswith(CONTAINER_PREFIX) and c.state != "terminated" for c in pod.ephemeral
+    )
+    started = {c.name for c in pod.ephemeral}
+    never_started = any(
+        n.startswith(CONTAINER_PREFIX) and n not in started for n in pod.ephemeral_specs
+    )
+    return is_instrumented(pod) or live or never_started
 
 
 @dataclass(frozen=True)

@@ -178,17 +178,20 @@ def write_cleanup(
             console.print(f"  {item.action.value:12} {escape(item.pod)}: {escape(item.message)}")
         return
     if not items:
-        console.print("nothing to clean up: no pod carries our label")
+        console.print(
+            "nothing to clean up: no pod in the namespaces looked at carries our label "
+            "or a debug container of ours"
+        )
         return
     counts: dict[str, int] = {}
     for item in items:
         counts[item.action.value] = counts.get(item.action.value, 0) + 1
     console.print(", ".join(f"{n} {action}" for action, n in counts.items()))
-    left = counts.get("skipped", 0) + counts.get("failed", 0)
+    left = counts.get("skipped", 0) + counts.get("failed", 0) + counts.get("left", 0)
     if left:
         verb = "carries" if left == 1 else "carry"
         console.print(
-            f"{left} pod{'s' if left != 1 else ''} still {verb} a debug container "
-            "and our label: delete with --force, or stop the containers with "
-            "--keep-pods"
+            f"{left} pod{'s' if left != 1 else ''} still {verb} our label or a debug "
+            "container (named above): --force deletes the ones left by a safety rule, -A "
+            "covers other specs' pods, --keep-pods stops the containers instead"
         )

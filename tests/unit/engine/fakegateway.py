@@ -21,7 +21,7 @@ from kubectl_netpoltest.cluster.gateway import (
     PodInfo,
 )
 from kubectl_netpoltest.core.spec.selectors import parse_selector
-from kubectl_netpoltest.errors import ClusterError, Forbidden, NotFound
+from kubectl_netpoltest.errors import ClusterError, Conflict, Forbidden, NotFound
 
 
 def make_pod(
@@ -138,6 +138,28 @@ class FakeGateway:
         if self.exec_handler is None:
             return ExecResult(ExecStatus(ExecStatusKind.EXITED, 0), "")
         return self.exec_handler(info, container, argv, on_line)
+
+    def annotate_pod(
+        self,
+        *,
+        namespace: str,
+        name: str,
+        annotations: Mapping[str, str | None],
+        resource_version: str | None = None,
+    ) -> PodInfo:
+        pod = self.get_pod(namespace=namespace, name=name)
+        if resource_version is not None and resource_version != pod.resource_version:
+            raise Conflict(f'Operation cannot be fulfilled on pods "{name}"')
+        new = dict(pod.annotations)
+        for key, value in annotations.items():
+            if value is None:
+                new.pop(key, None)
+            else:
+                new[key] = value
+        self.calls.append(("annotate", f"{pod.ref} {dict(annotations)}"))
+        version = str(int(pod.resource_version or "0") + 1)
+        self.pods[pod.ref] = replace(pod, annotations=new, resource_version=version)
+        return self.pods[pod.ref]
 
     def delete_pod(self, *, namespace: str, name: str, uid: str) -> None:
         pod = self.get_pod(namespace=namespace, name=name)
