@@ -12,6 +12,7 @@ from kubectl_netpoltest.cli import (
     cleanup,
     doctor,
     execute,
+    explain,
     plan,
     prepare,
     rbac,
@@ -96,3 +97,4 @@ app.command("rbac")(rbac.rbac)
 app.command("doctor")(doctor.doctor)
 app.command("report")(report.report)
 app.command("version")(version.version)
+app.command("explain")(explain.explain)

@@ -10,6 +10,7 @@ one kubectl would apply them to (semantics rule 1). Other kinds are ignored.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -81,7 +82,8 @@ def load_snapshot(paths: Iterable[str], *, default_namespace: str) -> Snapshot:
                 elif kind == "Pod":
                     pods.append(parse.pod(doc, default_namespace=default_namespace))
                 elif kind in WORKLOADS or kind == "CronJob":
-                    pods.append(parse.pod(_template_pod(doc, default_namespace)))
+                    template = parse.pod(_template_pod(doc, default_namespace))
+                    pods.append(replace(template, template_of=str(kind)))
                 elif kind == "Service":
                     services.append(parse.service(doc, default_namespace=default_namespace))
                 elif kind == "EndpointSlice":

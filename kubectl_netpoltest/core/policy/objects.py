@@ -84,6 +84,8 @@ class Pod:
     ports: tuple[ContainerPort, ...] = ()
     host_network: bool = False
     node: str | None = None
+    template_of: str | None = None
+    """Offline: the workload kind whose pod template this stands for (e.g. "Deployment")."""
 
     @property
     def ref(self) -> str:
@@ -167,6 +169,9 @@ class Service:
     cluster_ips: tuple[str, ...] = ()
     selector: Labels | None = None
     ports: tuple[ServicePort, ...] = ()
+    headless: bool = False
+    """clusterIP: None — the name resolves to the pods themselves, with no port translation.
+    (A manifest without clusterIP is not headless: the API server assigns one.)"""
 
     @property
     def ref(self) -> str:

@@ -203,6 +203,7 @@ def service(obj: Mapping[str, Any], *, default_namespace: str = "default") -> Se
                         target_port=_port_value(p.get("targetPort")), name=p.get("name"))
             for p in spec.get("ports") or ()
         ),
+        headless=spec.get("clusterIP") == "None",
     )
 
 

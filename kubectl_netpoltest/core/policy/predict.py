@@ -172,7 +172,7 @@ class Predictor:
             return Endpoint(label=host, ip=host)
         service = service_for_name(host, from_namespace=from_namespace, services=self.services)
         if service is not None:
-            return ServiceTarget(service, headless=not service.cluster_ips)
+            return ServiceTarget(service, headless=service.headless)
         return Endpoint(label=host)
 
     def predict(

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from kubectl_netpoltest.core.policy.matching import Assumptions
 from tests.unit.core.policy.semantics_cases import (
     ADDITIVE,
     BOTH,
@@ -28,7 +29,6 @@ from tests.unit.core.policy.semantics_cases import (
     SERVICE,
     TO,
     TYPES,
-    Assumptions,
     Case,
     P,
     egress_from_a,

@@ -1,0 +1,160 @@
+"""`kubectl netpoltest explain SPEC`: predict every probe from the policies, and say why.
+
+No prepare, no packet. Live mode reads the cluster (one read-only list call per kind);
+`--policies PATH` (repeatable: files or directories of manifests) reads no cluster at all,
+for pull-request review in CI.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from kubectl_netpoltest.cli.environment import ENV
+from kubectl_netpoltest.cli.kubeflags import (
+    ContextOpt,
+    KubeconfigOpt,
+    NamespaceOpt,
+    RequestTimeoutOpt,
+    VerbosityOpt,
+    kube_flags,
+)
+from kubectl_netpoltest.cli.specs import load_or_fail
+from kubectl_netpoltest.cli.validate import SpecArg
+from kubectl_netpoltest.cluster.kubeconfig import resolve
+from kubectl_netpoltest.core.explanation import exit_code
+from kubectl_netpoltest.core.model import Probe
+from kubectl_netpoltest.core.plan import expand
+from kubectl_netpoltest.core.policy.manifests import ManifestError, load_snapshot
+from kubectl_netpoltest.core.policy.objects import Snapshot
+from kubectl_netpoltest.core.policy.parse import ObjectError
+from kubectl_netpoltest.engine.explain import explain as run_explain
+from kubectl_netpoltest.engine.explain import read_snapshot, spec_namespaces
+from kubectl_netpoltest.errors import ClusterError, UsageError
+from kubectl_netpoltest.report import explain as report
+
+
+class ExplainFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    YAML = "yaml"
+
+
+PoliciesOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--policies",
+        help="Offline: read Namespaces, NetworkPolicies, Pods, workloads and Services from "
+        "these manifest files or directories (repeatable) instead of the cluster.",
+        show_default=False,
+    ),
+]
+
+
+def _warn(message: str) -> None:
+    print(f"warning: {message}", file=sys.stderr)
+
+
+def load_objects(
+    *,
+    probes: list[Probe],
+    policies: list[str] | None,
+    namespace: str,
+    kubeconfig: str | None,
+    context: str | None,
+    request_timeout: str,
+    verbosity: int,
+) -> tuple[Snapshot, str]:
+    """The snapshot (offline from files, else live) and a description of where it came from."""
+    if policies:
+        try:
+            return load_snapshot(policies, default_namespace=namespace), ", ".join(policies)
+        except ManifestError as exc:
+            raise UsageError(
+                f"--policies {exc}", hint="Fix the manifest, or leave it out of --policies."
+            ) from None
+    flags = kube_flags(
+        kubeconfig=kubeconfig,
+        context=context,
+        namespace=namespace,
+        request_timeout=request_timeout,
+        verbosity=verbosity,
+    )
+    settings = resolve(
+        kubeconfig=flags.kubeconfig,
+        context=flags.context,
+        namespace=flags.namespace,
+        environ=ENV.environ,
+        require=True,
+    )
+    from kubectl_netpoltest.cluster.kube import connect
+    from kubectl_netpoltest.cluster.objectreads import reader_for
+
+    gateway = connect(
+        settings=settings, request_timeout=flags.request_timeout, verbosity=flags.verbosity
+    )
+    reader = reader_for(
+        gateway,
+        context=settings.context,
+        request_timeout=flags.request_timeout,
+        verbosity=flags.verbosity,
+    )
+    try:
+        snapshot = read_snapshot(reader, namespaces=spec_namespaces(probes), warn=_warn)
+    except ObjectError as exc:
+        raise ClusterError(
+            f"the cluster returned an object the evaluator cannot read: {exc}"
+        ) from None
+    return snapshot, f"cluster {settings.context or settings.describe()}"
+
+
+def explain(
+    spec: SpecArg,
+    policies: PoliciesOpt = None,
+    output: Annotated[ExplainFormat, typer.Option("-o", "--output", help="Output format.")] = (
+        ExplainFormat.TABLE
+    ),
+    kubeconfig: KubeconfigOpt = None,
+    context: ContextOpt = None,
+    namespace: NamespaceOpt = None,
+    request_timeout: RequestTimeoutOpt = "30s",
+    verbosity: VerbosityOpt = 0,
+) -> None:
+    """Predict every probe from the NetworkPolicies and say which rule decides it.
+
+    Exit code 0 when every prediction agrees with the spec, 1 when some contradict it (the
+    spec and the policies disagree: a finding), 5 when some are undefined (left to the CNI by
+    the API, or not knowable offline).
+    """
+    loaded = load_or_fail(spec)
+    settings = resolve(
+        kubeconfig=kubeconfig,
+        context=context,
+        namespace=namespace,
+        environ=ENV.environ,
+        require=not policies,
+    )
+    probes = expand(loaded, default_namespace=settings.namespace)
+    try:
+        snapshot, source = load_objects(
+            probes=probes,
+            policies=policies,
+            namespace=settings.namespace,
+            kubeconfig=kubeconfig,
+            context=context,
+            request_timeout=request_timeout,
+            verbosity=verbosity,
+        )
+    except ObjectError as exc:
+        raise UsageError(f"--policies: {exc}") from None
+    items = run_explain(probes, snapshot)
+    writer = {
+        ExplainFormat.JSON: report.write_json,
+        ExplainFormat.YAML: report.write_yaml,
+        ExplainFormat.TABLE: report.write_table,
+    }[output]
+    writer(items, ENV.stdout, source=source)
+    raise typer.Exit(int(exit_code(items)))

@@ -1,0 +1,109 @@
+"""Read-only list calls for the policy evaluator: one per kind, never one per probe.
+
+`explain`, `coverage` and execute's predictions need the cluster's Namespaces, Pods,
+Services, EndpointSlices and NetworkPolicies as plain Kubernetes JSON — the same shape the
+evaluator reads from manifest files. Each kind is listed once for all namespaces; when RBAC
+allows only some namespaces, the caller falls back to one list per namespace.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import Any, Protocol
+
+import urllib3
+from kubernetes import client as k8s
+
+from kubectl_netpoltest.cluster.kube import KubernetesGateway
+from kubectl_netpoltest.cluster.translate import Action, api_error, unreachable
+
+_UNREACHABLE = (
+    urllib3.exceptions.MaxRetryError,
+    urllib3.exceptions.ProtocolError,
+    urllib3.exceptions.TimeoutError,
+    ConnectionError,
+    OSError,
+)
+
+
+class Kind(StrEnum):
+    """Listable kinds, with their API path prefix and RBAC resource name."""
+
+    NAMESPACES = "namespaces"
+    PODS = "pods"
+    SERVICES = "services"
+    ENDPOINTSLICES = "endpointslices"
+    NETWORKPOLICIES = "networkpolicies"
+
+    @property
+    def base(self) -> str:
+        if self is Kind.ENDPOINTSLICES:
+            return "/apis/discovery.k8s.io/v1"
+        if self is Kind.NETWORKPOLICIES:
+            return "/apis/networking.k8s.io/v1"
+        return "/api/v1"
+
+    @property
+    def resource(self) -> str:
+        if self is Kind.ENDPOINTSLICES:
+            return "endpointslices.discovery.k8s.io"
+        if self is Kind.NETWORKPOLICIES:
+            return "networkpolicies.networking.k8s.io"
+        return self.value
+
+    @property
+    def namespaced(self) -> bool:
+        return self is not Kind.NAMESPACES
+
+
+class ObjectReader(Protocol):
+    """`list_objects` raises `Forbidden` on a 403, other `ClusterError`s on the rest."""
+
+    def list_objects(self, *, kind: Kind, namespace: str | None) -> list[Mapping[str, Any]]: ...
+
+
+class KubernetesObjectReader:
+    def __init__(self, *, api_client: k8s.ApiClient, context: str | None,
+                 request_timeout: float | None, verbosity: int = 0) -> None:
+        self._client = api_client
+        self._configuration = api_client.configuration
+        self._context = context
+        self._timeout = request_timeout
+        self._verbosity = verbosity
+
+    def list_objects(self, *, kind: Kind, namespace: str | None) -> list[Mapping[str, Any]]:
+        path = (f"{kind.base}/namespaces/{namespace}/{kind.value}" if namespace and kind.namespaced
+                else f"{kind.base}/{kind.value}")
+        action = Action("list", kind.resource, namespace)
+        started = time.monotonic()
+        try:
+            params = self._client.param_serialize(
+                method="GET", resource_path=path, query_params=[],
+                header_params={"Accept": "application/json"}, auth_settings=["BearerToken"])
+            response = self._client.call_api(*params, _request_timeout=self._timeout)
+            data: bytes = response.read()  # type: ignore[no-untyped-call]
+        except _UNREACHABLE as exc:
+            raise unreachable(server=self._configuration.host, context=self._context,
+                              detail=str(exc)[:300]) from exc
+        if self._verbosity >= 6:
+            took = (time.monotonic() - started) * 1000
+            print(f"I {action.describe()} ({self._configuration.host}): HTTP "
+                  f"{response.status} in {took:.0f} ms", file=sys.stderr)
+        if not 200 <= response.status < 300:
+            raise api_error(status=int(response.status),
+                            body=data.decode("utf-8", "replace") if data else "",
+                            reason=str(response.reason or ""), action=action)
+        found = json.loads(data) if data else {}
+        return list(found.get("items") or [])
+
+
+def reader_for(gateway: KubernetesGateway, *, context: str | None,
+               request_timeout: float | None, verbosity: int = 0) -> KubernetesObjectReader:
+    """A reader sharing the gateway's ApiClient: same credentials, TLS and --as headers."""
+    return KubernetesObjectReader(
+        api_client=gateway._core.api_client,  # the gateway's own client
+        context=context, request_timeout=request_timeout, verbosity=verbosity)

@@ -1,0 +1,141 @@
+"""Predict every probe of a plan from the policies, and say why: the `explain` engine.
+
+Works on a `Snapshot` read either from manifest files (offline) or from the cluster with one
+list call per kind (live). A probe's source is the first pod by name that matches its spec
+entry (what prepare would instrument); a pod target is the first matching pod too; a host
+target is resolved like the pod's resolver would for cluster names (Services) and IPs, and is
+otherwise an unknown outside address.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from kubectl_netpoltest.cluster.objectreads import Kind, ObjectReader
+from kubectl_netpoltest.core.explanation import Explained
+from kubectl_netpoltest.core.model import HostTarget, PodRef, Probe
+from kubectl_netpoltest.core.policy import (
+    Assumptions,
+    Code,
+    Decision,
+    Direction,
+    DirectionDecision,
+    Prediction,
+    Predictor,
+    Verdict,
+    parse,
+    pod_endpoint,
+)
+from kubectl_netpoltest.core.policy.objects import Pod, Snapshot
+from kubectl_netpoltest.errors import Forbidden, NotFound
+
+
+def _matches(ref: PodRef, pod: Pod) -> bool:
+    if pod.namespace != ref.namespace:
+        return False
+    if ref.podname is not None:
+        if pod.template_of is not None:  # real pods are named <workload>-<suffix>
+            stem = f"{pod.name}-"
+            return ref.podname.startswith(stem) or stem.startswith(ref.podname)
+        return pod.name.startswith(ref.podname)
+    return ref.selector is not None and ref.selector.matches(dict(pod.labels))
+
+
+def find_pod(ref: PodRef, pods: Sequence[Pod]) -> Pod | None:
+    return next(iter(sorted((p for p in pods if _matches(ref, p)), key=lambda p: p.name)), None)
+
+
+def _missing(ref: PodRef, *, what: str) -> Prediction:
+    side = DirectionDecision(
+        Direction.EGRESS if what == "source" else Direction.INGRESS,
+        Decision.UNDEFINED,
+        Code.NOT_A_POD,
+        f"no pod matches the {what} {ref.name} ({ref.describe()}) in the "
+        "objects read, so nothing can be predicted",
+    )
+    return Prediction(Verdict.UNDEFINED, (side,))
+
+
+def explain_probe(predictor: Predictor, probe: Probe) -> Explained:
+    pods = predictor.snapshot.pods
+    source = find_pod(probe.source, pods)
+    if source is None:
+        return Explained(probe, _missing(probe.source, what="source"), None)
+    target: Any
+    if isinstance(probe.target, HostTarget):
+        target = predictor.address(probe.target.host, from_namespace=source.namespace)
+    else:
+        found = find_pod(probe.target.pod, pods)
+        if found is None:
+            return Explained(probe, _missing(probe.target.pod, what="target"), source.ref)
+        target = pod_endpoint(found)
+    prediction = predictor.predict(
+        source=pod_endpoint(source), target=target, port=probe.port, protocol=probe.protocol.value
+    )
+    return Explained(probe, prediction, source.ref)
+
+
+def explain(
+    probes: Sequence[Probe], snapshot: Snapshot, *, assumptions: Assumptions | None = None
+) -> list[Explained]:
+    predictor = Predictor(snapshot, assumptions=assumptions)
+    return [explain_probe(predictor, p) for p in probes]
+
+
+# ---------------------------------------------------------------------------- live reads
+
+
+def _list(
+    reader: ObjectReader, kind: Kind, namespaces: Sequence[str], warn: Callable[[str], None]
+) -> list[Mapping[str, Any]]:
+    """All namespaces in one call; on 403, one call per namespace the spec touches."""
+    try:
+        return reader.list_objects(kind=kind, namespace=None)
+    except NotFound:
+        warn(f"the server does not serve {kind.value}: Service backends are found by their "
+             "selectors instead")
+        return []
+    except Forbidden:
+        if not kind.namespaced:
+            warn(
+                f"cannot list {kind.value} cluster-wide: namespaceSelectors are matched "
+                "against each namespace's kubernetes.io/metadata.name label only"
+            )
+            return []
+    warn(
+        f"cannot list {kind.value} in all namespaces: only {', '.join(namespaces)} are "
+        "read, so peers elsewhere are not seen"
+    )
+    found: list[Mapping[str, Any]] = []
+    for namespace in namespaces:
+        found += reader.list_objects(kind=kind, namespace=namespace)
+    return found
+
+
+def read_snapshot(
+    reader: ObjectReader, *, namespaces: Sequence[str], warn: Callable[[str], None]
+) -> Snapshot:
+    """The live objects: exactly one list call per kind when RBAC allows it."""
+    raw = {kind: _list(reader, kind, namespaces, warn) for kind in Kind}
+    slices = [parse.endpoint_slice(s) for s in raw[Kind.ENDPOINTSLICES]]
+    return Snapshot(
+        namespaces=tuple(parse.namespace(n) for n in raw[Kind.NAMESPACES]),
+        pods=tuple(parse.pod(p) for p in raw[Kind.PODS] if _running(p)),
+        policies=tuple(parse.policy(p) for p in raw[Kind.NETWORKPOLICIES]),
+        services=tuple(parse.service(s) for s in raw[Kind.SERVICES]),
+        endpoint_slices=tuple(s for s in slices if s is not None),
+        live=True,
+    )
+
+
+def _running(pod: Mapping[str, Any]) -> bool:
+    """Semantics rule 32: finished pods and pods being deleted take no part."""
+    meta, status = pod.get("metadata") or {}, pod.get("status") or {}
+    return status.get("phase") not in ("Succeeded", "Failed") and not meta.get("deletionTimestamp")
+
+
+def spec_namespaces(probes: Sequence[Probe]) -> list[str]:
+    found = [p.source.namespace for p in probes]
+    found += [p.target.pod.namespace for p in probes if not isinstance(p.target, HostTarget)]
+    return sorted({n for n in found if n})
