@@ -59,6 +59,8 @@ class Code(StrEnum):
     DOMAIN_NAMES = "domain-names"
     NODES_PEER = "nodes-peer"
     UNKNOWN_FIELD = "unknown-field"
+    TIERS_UNREADABLE = "tiers-unreadable"
+    """The cluster serves admin-tier kinds the reader may not list (403)."""
 
 
 @dataclass(frozen=True)

@@ -143,9 +143,13 @@ class TieredPredictor(Predictor):
     """A Predictor that also applies ClusterNetworkPolicies and (Baseline)AdminNetworkPolicies."""
 
     def __init__(self, snapshot: Snapshot, admin_policies: Sequence[AdminPolicy], *,
-                 assumptions: Assumptions | None = None) -> None:
+                 assumptions: Assumptions | None = None,
+                 unreadable: Sequence[str] = ()) -> None:
+        """`unreadable`: admin-tier resources the cluster serves but the reader may not list
+        (I4); any of their objects could decide, so every side becomes undefined."""
         super().__init__(snapshot, assumptions=assumptions)
         self.admin_policies = tuple(admin_policies)
+        self.unreadable = tuple(unreadable)
 
     def tier_policies(self, tier: Tier, pod: Pod, direction: Direction
                       ) -> list[AdminPolicy]:
@@ -160,6 +164,11 @@ class TieredPredictor(Predictor):
     ) -> DirectionDecision:
         np = super().direction(direction=direction, subject=subject, peer=peer,
                                destination=destination, port=port, protocol=protocol)
+        if self.unreadable:
+            return DirectionDecision(
+                direction, Decision.UNDEFINED, Code.TIERS_UNREADABLE,
+                f"[Admin] unknown: cannot list {', '.join(self.unreadable)} (403), whose "
+                f"objects may decide before NetworkPolicies{ARROW}{_np_step(np)}", np.policies)
         admin = self.tier_policies(Tier.ADMIN, subject, direction)
         baseline = self.tier_policies(Tier.BASELINE, subject, direction)
         if not admin and not baseline:

@@ -266,3 +266,17 @@ def test_hostnetwork_pods_are_never_subjects() -> None:
     web = next(p for p in pred.snapshot.pods if p.name == "web")
     assert pred.tier_policies(Tier.ADMIN, hostnet, Direction.EGRESS) == []
     assert [p.name for p in pred.tier_policies(Tier.ADMIN, web, Direction.EGRESS)] == ["deny"]
+
+
+def test_unreadable_tiers_make_every_side_undefined() -> None:
+    """I4: a 403 on served admin kinds is said, never silently left out."""
+    snap = predictor(NP_WEB_TO_DB).snapshot
+    pred = TieredPredictor(snap, [], unreadable=["clusternetworkpolicies.policy.networking.k8s.io"])
+    p = predict(pred, "web->db:5432")
+    assert p.verdict is Verdict.UNDEFINED
+    ing = side(p, Direction.INGRESS)
+    assert ing.code is Code.TIERS_UNREADABLE
+    assert ing.reason.startswith("[Admin] unknown: cannot list clusternetworkpolicies.policy."
+                                 "networking.k8s.io (403)")
+    assert ing.reason.endswith("→ [NetworkPolicy] allowed (shop/db-in ingress[0] from[0] "
+                               "ports[0])")
