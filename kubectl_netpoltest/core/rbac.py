@@ -73,14 +73,31 @@ RULES: tuple[Rule, ...] = (
         api_group="networking.k8s.io",
         resources=("networkpolicies",),
         verbs=("get", "list", "watch"),
-        why="generate reads the policies; enforce-time watches them change",
+        why="generate, explain, coverage and execute's predictions read the policies; "
+        "enforce-time watches them change",
+        optional=True,
+    ),
+    Rule(
+        api_group="",
+        resources=("services",),
+        verbs=("list",),
+        why="explain, coverage and execute's predictions decide a Service target on its "
+        "backend pods and targetPort",
+        optional=True,
+    ),
+    Rule(
+        api_group="discovery.k8s.io",
+        resources=("endpointslices",),
+        verbs=("list",),
+        why="explain, coverage and execute's predictions find each Service's ready backends",
         optional=True,
     ),
     Rule(
         api_group="",
         resources=("namespaces",),
-        verbs=("get",),
-        why="doctor reads each namespace's Pod Security level",
+        verbs=("get", "list"),
+        why="doctor reads each namespace's Pod Security level; predictions match "
+        "namespaceSelectors against namespace labels",
         cluster_only=True,
         optional=True,
     ),

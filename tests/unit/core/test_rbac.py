@@ -24,9 +24,11 @@ EXPECTED_RULES = [
         "resources": ["networkpolicies"],
         "verbs": ["get", "list", "watch"],
     },
+    {"apiGroups": [""], "resources": ["services"], "verbs": ["list"]},
+    {"apiGroups": ["discovery.k8s.io"], "resources": ["endpointslices"], "verbs": ["list"]},
 ]
 CLUSTER_ONLY_RULES = [
-    {"apiGroups": [""], "resources": ["namespaces"], "verbs": ["get"]},
+    {"apiGroups": [""], "resources": ["namespaces"], "verbs": ["get", "list"]},
     {
         "apiGroups": [""],
         "resources": ["configmaps"],
