@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 APT_PACKAGES := nftables iproute2 netcat-openbsd busybox dnsutils dnsmasq-base util-linux procps openssl make musl-tools
+BROWSER_PACKAGE := chromium
 STAMP := $(VENV)/.installed
 
 .PHONY: deps system-deps npm-tools venv lint typecheck imports unit sandbox-tests test demo binary krew-manifest clean
@@ -24,6 +25,12 @@ system-deps:
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" != 0 ]; then echo "missing Debian packages:$$missing (run as root, or: sudo apt-get install$$missing)"; exit 1; fi; \
 	  echo "installing:$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+	@# The HTML report's browser test needs a Chromium: Debian's package, or the Chrome that
+	@# GitHub's Ubuntu runners already have (Ubuntu ships Chromium only as a snap).
+	@if ! command -v chromium >/dev/null && ! command -v google-chrome >/dev/null; then \
+	  if [ "$$(id -u)" != 0 ]; then echo "missing: chromium (run as root, or: sudo apt-get install chromium)"; exit 1; fi; \
+	  echo "installing: $(BROWSER_PACKAGE)"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGE) >/dev/null; \
 	fi
 
 venv: $(STAMP)

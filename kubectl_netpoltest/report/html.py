@@ -38,22 +38,34 @@ white-space:pre-wrap;font-family:ui-monospace,Menlo,monospace;font-size:12px;min
 """
 
 _SCRIPT = """
+function pin(cell) {
+  document.querySelectorAll('td.cell.selected').forEach(function (c) {
+    c.classList.remove('selected');
+  });
+  cell.classList.add('selected');
+  document.getElementById('detail').textContent = cell.dataset.detail;
+}
 document.querySelectorAll('td.cell').forEach(function (cell) {
   cell.addEventListener('click', function () {
-    document.querySelectorAll('td.cell.selected').forEach(function (c) {
-      c.classList.remove('selected');
-    });
-    cell.classList.add('selected');
-    document.getElementById('detail').textContent = cell.dataset.detail;
+    pin(cell);
+    history.replaceState(null, '', '#' + encodeURIComponent(cell.dataset.probe));
   });
 });
+// A link to page.html#<probe id> opens with that probe's details pinned.
+if (location.hash.length > 1) {
+  var wanted = decodeURIComponent(location.hash.slice(1));
+  document.querySelectorAll('td.cell').forEach(function (cell) {
+    if (cell.dataset.probe === wanted) { pin(cell); }
+  });
+}
 """
 
 
 def _target_label(result: dict[str, Any]) -> str:
     target = result["target"]
     if target.get("kind") == "host":
-        return str(target.get("name") or target.get("host"))
+        host, group = str(target.get("host")), target.get("name")
+        return f"{host} ({group})" if group and group != host else host
     return f"{target.get('namespace')}/{target.get('name')}"
 
 
@@ -99,9 +111,10 @@ def html_page(document: dict[str, Any]) -> str:
     meta: dict[str, Any] = document.get("metadata", {})
     summary: dict[str, Any] = document.get("summary", {})
     sources = list(dict.fromkeys(_source_label(r) for r in results))
-    columns = list(
-        dict.fromkeys((_target_label(r), f"{r['port']}/{r['protocol']}") for r in results)
-    )
+    seen = list(dict.fromkeys((_target_label(r), f"{r['port']}/{r['protocol']}") for r in results))
+    first = {target: index for index, (target, _) in reversed(list(enumerate(seen)))}
+    # Grouped by target (in the order targets first appear), ports in their order within it.
+    columns = sorted(seen, key=lambda column: (first[column[0]], seen.index(column)))
     cells: dict[tuple[str, str, str], dict[str, Any]] = {}
     for result in results:
         key = (
