@@ -28,9 +28,11 @@ from kubectl_netpoltest.cluster.kubeconfig import resolve
 from kubectl_netpoltest.core.explanation import exit_code
 from kubectl_netpoltest.core.model import Probe
 from kubectl_netpoltest.core.plan import expand
+from kubectl_netpoltest.core.policy.admin_manifests import admin_documents
 from kubectl_netpoltest.core.policy.manifests import ManifestError, load_snapshot
 from kubectl_netpoltest.core.policy.objects import Snapshot
 from kubectl_netpoltest.core.policy.parse import ObjectError
+from kubectl_netpoltest.engine.admintiers import Tiers, from_documents, read_live
 from kubectl_netpoltest.engine.explain import explain as run_explain
 from kubectl_netpoltest.engine.explain import read_snapshot, spec_namespaces
 from kubectl_netpoltest.errors import ClusterError, UsageError
@@ -67,11 +69,14 @@ def load_objects(
     context: str | None,
     request_timeout: str,
     verbosity: int,
-) -> tuple[Snapshot, str]:
-    """The snapshot (offline from files, else live) and a description of where it came from."""
+) -> tuple[Snapshot, str, Tiers]:
+    """The snapshot (offline from files, else live), a description of where it came from,
+    and the admin tiers (ClusterNetworkPolicy, Admin/BaselineAdminNetworkPolicy)."""
     if policies:
         try:
-            return load_snapshot(policies, default_namespace=namespace), ", ".join(policies)
+            snapshot = load_snapshot(policies, default_namespace=namespace)
+            tiers = from_documents(admin_documents(policies))
+            return snapshot, f"{', '.join(policies)} ({tiers.considered})", tiers
         except ManifestError as exc:
             raise UsageError(
                 f"--policies {exc}", hint="Fix the manifest, or leave it out of --policies."
@@ -108,7 +113,10 @@ def load_objects(
         raise ClusterError(
             f"the cluster returned an object the evaluator cannot read: {exc}"
         ) from None
-    return snapshot, f"cluster {settings.context or settings.describe()}"
+    tiers = read_live(gateway._core.api_client, context=settings.context,
+                      request_timeout=flags.request_timeout, warn=_warn)
+    where = settings.context or settings.describe()
+    return snapshot, f"cluster {where} ({tiers.considered})", tiers
 
 
 def explain(
@@ -139,7 +147,7 @@ def explain(
     )
     probes = expand(loaded, default_namespace=settings.namespace)
     try:
-        snapshot, source = load_objects(
+        snapshot, source, tiers = load_objects(
             probes=probes,
             policies=policies,
             namespace=settings.namespace,
@@ -150,7 +158,7 @@ def explain(
         )
     except ObjectError as exc:
         raise UsageError(f"--policies: {exc}") from None
-    items = run_explain(probes, snapshot)
+    items = run_explain(probes, snapshot, tiers=tiers)
     writer = {
         ExplainFormat.JSON: report.write_json,
         ExplainFormat.YAML: report.write_yaml,

@@ -29,6 +29,7 @@ from kubernetes.client.exceptions import ApiException
 from kubernetes.config.config_exception import ConfigException
 from kubernetes.stream import stream
 
+from kubectl_netpoltest.cluster import bounds
 from kubectl_netpoltest.cluster.execstatus import ExecStatus, ExecStatusKind, parse_exec_status
 from kubectl_netpoltest.cluster.gateway import (
     ContainerState,
@@ -105,8 +106,6 @@ def pod_info(data: Mapping[str, Any]) -> PodInfo:
         ephemeral_specs=tuple(images),
         ephemeral=tuple(ephemeral),
         deleting=meta.get("deletionTimestamp") is not None,
-        annotations=dict(meta.get("annotations") or {}),
-        resource_version=str(meta.get("resourceVersion") or ""),
     )
 
 
@@ -294,29 +293,6 @@ class KubernetesGateway:
         finally:
             response.release_conn()
 
-    def annotate_pod(
-        self,
-        *,
-        namespace: str,
-        name: str,
-        annotations: Mapping[str, str | None],
-        resource_version: str | None = None,
-    ) -> PodInfo:
-        # A merge patch that carries metadata.resourceVersion is a precondition: the API server
-        # answers 409 Conflict if the pod changed since (optimistic concurrency).
-        metadata: dict[str, Any] = {"annotations": dict(annotations)}
-        if resource_version:
-            metadata["resourceVersion"] = resource_version
-        return pod_info(
-            self._call(
-                Action("patch", "pods", namespace, name),
-                self._core.patch_namespaced_pod,
-                name,
-                namespace,
-                {"metadata": metadata},
-            )
-        )
-
     def delete_pod(self, *, namespace: str, name: str, uid: str) -> None:
         body = {"preconditions": {"uid": uid}}
         self._call(
@@ -369,20 +345,27 @@ class KubernetesGateway:
         action = Action("create", "pods/exec", namespace, pod)
         api = k8s.CoreV1Api(k8s.ApiClient(configuration=self._configuration))
         try:
-            ws = stream(
-                api.connect_get_namespaced_pod_exec,
-                pod,
-                namespace,
-                container=container,
-                command=list(argv),
-                stderr=True,
-                stdin=False,
-                stdout=True,
-                tty=False,
-                _preload_content=False,
-            )
+            with bounds.handshake_timeout(self._timeout) as handshake_bound:
+                ws = stream(
+                    api.connect_get_namespaced_pod_exec,
+                    pod,
+                    namespace,
+                    container=container,
+                    command=list(argv),
+                    stderr=True,
+                    stdin=False,
+                    stdout=True,
+                    tty=False,
+                    _preload_content=False,
+                )
         except ApiException as exc:
-            raise websocket_error(reason=str(exc.reason or exc), action=action) from exc
+            reason = str(exc.reason or exc)
+            if bounds.is_timeout(reason):
+                raise ClusterError(
+                    f"the API server did not complete the exec's websocket handshake within "
+                    f"{handshake_bound:g}s (--request-timeout): {_short(exc)}"
+                ) from exc
+            raise websocket_error(reason=reason, action=action) from exc
         deadline = time.monotonic() + timeout_seconds
         pending = ""
         stderr = ""
@@ -457,6 +440,8 @@ def connect(
         raise KubeconfigError(
             f"cannot load the kubeconfig ({settings.describe()}): {_short(exc)}"
         ) from exc
+    bounds.no_silent_retries(configuration)
+    bounds.install()
     return KubernetesGateway(
         settings=settings,
         configuration=configuration,

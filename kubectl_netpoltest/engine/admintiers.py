@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kubectl_netpoltest.cluster.adminreads import AdminTierReader, AdminTiers
+from kubectl_netpoltest.core.policy.admin_manifests import is_admin_tier
 from kubectl_netpoltest.core.policy.admin_model import SHORT_NAMES, AdminPolicy, admin_policy
 from kubectl_netpoltest.core.policy.matching import Assumptions
 from kubectl_netpoltest.core.policy.objects import Snapshot
@@ -63,9 +64,7 @@ def read_live(api_client: Any, *, context: str | None, request_timeout: float | 
 
 def from_documents(documents: Sequence[Mapping[str, Any]]) -> Tiers:
     """Offline (`--policies`): the admin kinds among the manifest documents."""
-    found = [d for d in documents if d.get("kind") in SHORT_NAMES
-             and str(d.get("apiVersion", "")).startswith("policy.networking.k8s.io/")]
-    policies = _parse(found)
+    policies = _parse(d for d in documents if is_admin_tier(d))
     counts = {kind: sum(1 for p in policies if p.kind == kind) for kind in SHORT_NAMES}
     shown = "; ".join(f"{kind}: {n} object(s)" for kind, n in counts.items() if n)
     return Tiers(policies, (), f"admin tiers considered (manifests): {shown or 'none'}")

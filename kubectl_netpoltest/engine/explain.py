@@ -28,6 +28,7 @@ from kubectl_netpoltest.core.policy import (
     pod_endpoint,
 )
 from kubectl_netpoltest.core.policy.objects import Pod, Snapshot
+from kubectl_netpoltest.engine.admintiers import Tiers
 from kubectl_netpoltest.errors import Forbidden, NotFound
 
 
@@ -77,9 +78,12 @@ def explain_probe(predictor: Predictor, probe: Probe) -> Explained:
 
 
 def explain(
-    probes: Sequence[Probe], snapshot: Snapshot, *, assumptions: Assumptions | None = None
+    probes: Sequence[Probe], snapshot: Snapshot, *, assumptions: Assumptions | None = None,
+    tiers: Tiers | None = None,
 ) -> list[Explained]:
-    predictor = Predictor(snapshot, assumptions=assumptions)
+    """`tiers`: the admin tiers (engine.admintiers); without them, NetworkPolicies only."""
+    predictor = (Predictor(snapshot, assumptions=assumptions) if tiers is None
+                 else tiers.predictor(snapshot, assumptions=assumptions))
     return [explain_probe(predictor, p) for p in probes]
 
 

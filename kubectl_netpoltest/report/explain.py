@@ -26,7 +26,7 @@ def side_dict(side: DirectionDecision) -> dict[str, Any]:
         "decision": side.decision.value,
         "code": side.code.value,
         "policies": [{"namespace": r.namespace, "name": r.name, "rule": r.rule}
-                     for r in side.policies],
+                     | ({"kind": r.kind} if r.kind else {}) for r in side.policies],
         "reason": side.reason,
     }
 

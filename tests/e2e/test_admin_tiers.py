@@ -7,9 +7,10 @@ expectations are the case's prediction, and checks:
 
 * every probe PASSes, and an admin Deny is seen as a drop (`timeout`) although the CNI rejects
   NetworkPolicy denials (`refused`): T18;
-* the product's tier evaluator, fed with what the product's live reader (cluster/adminreads.py)
-  finds in the cluster, names the tier and object that decided (the chain `explain` prints).
-  Case X-g (same priority, different actions) must be `undefined` there, whatever the packet did.
+* `kubectl netpoltest explain` (live) says which tiers it considered and names the tier and
+  object that decided each probe (the chain), as does the tier evaluator fed directly with what
+  the live reader (cluster/adminreads.py) finds. Case X-g (same priority, different actions)
+  must be `undefined` there (explain exits 5), whatever the packet did.
 """
 
 from __future__ import annotations
@@ -200,6 +201,17 @@ def test_case(tiers_lab: Sandbox, tmp_path: Path, case: str, objs: list[dict[str
             want = expected[probe].split(":")[0]
             assert verdict.value == ("undefined" if case == "X-g" else want), (case, reasons)
             assert any(r.startswith(chain) for r in reasons), (case, probe, reasons)
+        explained = netpoltest(sb, "explain", str(_spec(tmp_path, expected)), "-o", "json")
+        doc = explained.json()
+        assert "admin tiers considered: ClusterNetworkPolicy policy.networking.k8s.io/" \
+               "v1alpha2" in doc["policiesFrom"]
+        by_id = {p["id"]: p for p in doc["probes"]}
+        for probe, chain in chains.items():
+            item = by_id[probe]
+            want = "undefined" if case == "X-g" else expected[probe].split(":")[0]
+            assert item["predicted"] == want, (case, item)
+            assert any(s["reason"].startswith(chain) for s in item["because"]), (case, item)
+        assert explained.code == (5 if case == "X-g" else 0), (case, explained.err)
     finally:
         for path in created:
             sb.request("DELETE", path)

@@ -70,9 +70,11 @@ class RuleRef:
     namespace: str
     name: str
     rule: str | None = None
+    kind: str | None = None
+    """Short kind of a cluster-scoped admin policy ("cnp", "anp", "banp"); namespace is ""."""
 
     def __str__(self) -> str:
-        where = f"{self.namespace}/{self.name}"
+        where = f"{self.kind}/{self.name}" if self.kind else f"{self.namespace}/{self.name}"
         return f"{where} {self.rule}" if self.rule else where
 
 

@@ -64,7 +64,7 @@ class TierResult:
 
 def _ref(policy: AdminPolicy, rule: str | None = None) -> RuleRef:
     short, _, name = policy.ref.partition("/")
-    return RuleRef(short, name, rule)
+    return RuleRef("", name, rule, kind=short)
 
 
 def _policy_result(policy: AdminPolicy, side: Side,
