@@ -106,6 +106,8 @@ def pod_info(data: Mapping[str, Any]) -> PodInfo:
         ephemeral_specs=tuple(images),
         ephemeral=tuple(ephemeral),
         deleting=meta.get("deletionTimestamp") is not None,
+        annotations=dict(meta.get("annotations") or {}),
+        resource_version=str(meta.get("resourceVersion") or ""),
     )
 
 
@@ -292,6 +294,29 @@ class KubernetesGateway:
             ) from exc
         finally:
             response.release_conn()
+
+    def annotate_pod(
+        self,
+        *,
+        namespace: str,
+        name: str,
+        annotations: Mapping[str, str | None],
+        resource_version: str | None = None,
+    ) -> PodInfo:
+        # A merge patch that carries metadata.resourceVersion is a precondition: the API server
+        # answers 409 Conflict if the pod changed since (optimistic concurrency).
+        metadata: dict[str, Any] = {"annotations": dict(annotations)}
+        if resource_version:
+            metadata["resourceVersion"] = resource_version
+        return pod_info(
+            self._call(
+                Action("patch", "pods", namespace, name),
+                self._core.patch_namespaced_pod,
+                name,
+                namespace,
+                {"metadata": metadata},
+            )
+        )
 
     def delete_pod(self, *, namespace: str, name: str, uid: str) -> None:
         body = {"preconditions": {"uid": uid}}
