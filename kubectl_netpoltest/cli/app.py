@@ -13,6 +13,7 @@ from kubectl_netpoltest.cli import (
     doctor,
     execute,
     explain,
+    generate,
     plan,
     prepare,
     rbac,
@@ -95,6 +96,7 @@ app.command("execute")(execute.execute)
 app.command("cleanup")(cleanup.cleanup)
 app.command("rbac")(rbac.rbac)
 app.command("doctor")(doctor.doctor)
+app.command("generate")(generate.generate)
 app.command("report")(report.report)
 app.command("version")(version.version)
 app.command("explain")(explain.explain)

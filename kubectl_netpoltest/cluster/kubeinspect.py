@@ -157,6 +157,10 @@ class KubernetesInspector:
             Action("get", "namespaces", None, name), f"/api/v1/namespaces/{name}"
         )
 
+    def list_namespaces(self) -> list[Mapping[str, Any]]:
+        data = self._request(Action("list", "namespaces"), "GET", "/api/v1/namespaces")
+        return list(data.get("items") or [])
+
     def list_pods(self, *, namespace: str | None) -> list[PodDetails]:
         path = f"/api/v1/namespaces/{namespace}/pods" if namespace else "/api/v1/pods"
         data = self._request(Action("list", "pods", namespace), "GET", path)
