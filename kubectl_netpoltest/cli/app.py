@@ -10,6 +10,7 @@ from typer.core import TyperGroup
 from kubectl_netpoltest import __version__
 from kubectl_netpoltest.cli import (
     cleanup,
+    coverage,
     doctor,
     execute,
     explain,
@@ -100,3 +101,4 @@ app.command("generate")(generate.generate)
 app.command("report")(report.report)
 app.command("version")(version.version)
 app.command("explain")(explain.explain)
+app.command("coverage")(coverage.coverage)

@@ -183,10 +183,7 @@ class Predictor:
             return self.connection(source=source, destination=target, port=port,
                                    protocol=protocol)
         service = target.service
-        found = backends(service, port=port, protocol=protocol,
-                         slices=self._slices.get((service.namespace, service.name), []),
-                         pods=self.snapshot.pods, pods_by_ip=self.pods_by_ip,
-                         headless=target.headless)
+        found = self._backends(target, port=port, protocol=protocol)
         if found is None:
             ip = service.cluster_ips[0] if service.cluster_ips else None
             return self.connection(source=source, destination=Endpoint(service.ref, ip=ip),
@@ -197,6 +194,27 @@ class Predictor:
                 f"Service {service.ref} has no ready endpoints for {port}/{protocol}"),),
                 via=f"Service {service.ref}")
         return self._over_backends(source, service, found, protocol)
+
+    def _backends(self, target: ServiceTarget, *, port: int, protocol: str
+                  ) -> list[Backend] | None:
+        service = target.service
+        return backends(service, port=port, protocol=protocol.upper(),
+                        slices=self._slices.get((service.namespace, service.name), []),
+                        pods=self.snapshot.pods, pods_by_ip=self.pods_by_ip,
+                        headless=target.headless)
+
+    def destinations(self, *, target: Endpoint | ServiceTarget, port: int, protocol: str
+                     ) -> list[tuple[Endpoint, int]]:
+        """Where a connection lands after DNAT: the target itself, or each Service backend
+        with its target port (rule 25)."""
+        if isinstance(target, Endpoint):
+            return [(target, port)]
+        found = self._backends(target, port=port, protocol=protocol)
+        if found is None:
+            ips = target.service.cluster_ips
+            return [(Endpoint(target.service.ref, ip=ips[0] if ips else None), port)]
+        return [(Endpoint(b.pod.ref if b.pod is not None else (b.ip or "?"), pod=b.pod,
+                          ip=b.ip), b.port) for b in found]
 
     def _over_backends(self, source: Endpoint, service: Service, found: list[Backend],
                        protocol: str) -> Prediction:
