@@ -10,7 +10,7 @@ from typer.core import TyperGroup
 from kubectl_netpoltest import __version__
 from kubectl_netpoltest.cli import (
     cleanup,
-    coverage,
+    completion,
     doctor,
     execute,
     explain,
@@ -35,6 +35,11 @@ class KubectlGrammar(TyperGroup):
     def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:  # type: ignore[override]
         if not args:
             typer.echo(ctx.get_help(), color=ctx.color)
+            ctx.exit(0)
+        if args[0] == "__complete":  # shell completion (cli/complete.py), never a user command
+            from kubectl_netpoltest.cli.complete import answer
+
+            typer.echo(answer(args[1:]), nl=False)
             ctx.exit(0)
         return super().parse_args(ctx, normalize(args, hoistable=HOISTABLE))
 
@@ -100,5 +105,5 @@ app.command("doctor")(doctor.doctor)
 app.command("generate")(generate.generate)
 app.command("report")(report.report)
 app.command("version")(version.version)
+app.command("completion")(completion.completion)
 app.command("explain")(explain.explain)
-app.command("coverage")(coverage.coverage)

@@ -16,6 +16,7 @@ import shutil
 import subprocess
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -52,7 +53,7 @@ def _browser() -> str:
     pytest.fail(f"no Chromium found ({', '.join(BROWSERS)}); `make deps` installs it")
 
 
-def _document() -> dict:
+def _document() -> dict[str, Any]:
     """Two source pods x three hosts, nine probes: enough for rows, columns and every verdict."""
     other = PodRef(name="api", namespace="shop", podname="api")
     second = [
