@@ -87,6 +87,19 @@ def test_container_tmp_is_its_own_and_goes_with_the_pod(sb):
     sb.wait_for(lambda: not files.exists(), what="container files removed with the pod")
 
 
+def test_logs_follow_a_running_container_and_wait_for_delete(sb):
+    ok(sb.kubectl("debug", "-n", "f", "solo", f"--image={AGNHOST}", "-c", "talker", "--",
+                  "sh", "-c", "echo one; sleep 1; echo two"))
+    sb.wait_for(lambda: sb.ephemeral_state("f", "solo", "talker").get("running"))
+    assert ok(sb.kubectl("logs", "-f", "-n", "f", "solo", "-c", "talker")) == "one\ntwo\n"
+    res = sb.kubectl("logs", "-n", "f", "solo", "-c", "nope")
+    assert res.returncode != 0 and "container nope is not valid for pod solo" in res.stderr
+    ok(sb.kubectl("run", "short", "-n", "f", "--image=busybox", "--restart=Never"))
+    ok(sb.kubectl("wait", "-n", "f", "--for=condition=Ready", "pod/short", "--timeout=30s"))
+    ok(sb.kubectl("delete", "pod", "-n", "f", "short", "--wait=false"))
+    ok(sb.kubectl("wait", "-n", "f", "--for=delete", "pod/short", "--timeout=30s"))
+
+
 def test_graceful_deletion_shows_terminating_then_removes(sb):
     ok(sb.kubectl("run", "graceful", "-n", "f", "--image=busybox", "--restart=Never"))
     sb.wait_for(lambda: sb.pod("f", "graceful")["status"].get("phase") == "Running")

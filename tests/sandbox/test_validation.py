@@ -11,7 +11,7 @@ import copy
 import pytest
 
 from tests.sandbox.registry import Registry
-from tests.sandbox.resources import NAMESPACES, NETWORKPOLICIES, PODS, SERVICES
+from tests.sandbox.resources import DEPLOYMENTS, NAMESPACES, NETWORKPOLICIES, PODS, SERVICES
 from tests.sandbox.status import ApiError
 from tests.sandbox.store import Store
 from tests.sandbox.validation import content
@@ -245,6 +245,15 @@ CORE_CASES = [
      'Invalid value: "Http": must contain only alpha-numeric characters (a-z, 0-9), and '
      "hyphens (-)"),
     ("svc-no-ports", SERVICES, svc([]), "spec.ports", "Required value"),
+    ("deploy-template-port-name", DEPLOYMENTS, {
+        "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"},
+        "spec": {"selector": {"matchLabels": {"app": "d"}}, "template": {
+            "metadata": {"labels": {"app": "d"}}, "spec": {"containers": [{
+                "name": "c", "image": "nginx", "ports": [{"containerPort": 80,
+                                                          "name": "http_web"}]}]}}}},
+     "spec.template.spec.containers[0].ports[0].name",
+     'Invalid value: "http_web": must contain only alpha-numeric characters (a-z, 0-9), and '
+     "hyphens (-)"),
     ("svc-name-starts-with-digit", SERVICES, svc([{"port": 80}], name="1web"),
      "metadata.name", 'Invalid value: "1web": ' + content.is_dns1035_label("1web")[0]),
 ]

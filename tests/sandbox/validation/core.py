@@ -132,4 +132,9 @@ def validate_workload(obj: Mapping[str, Any]) -> list[FieldError]:
     tmpl = spec.get("template") or {}
     errs += validate_labels((tmpl.get("metadata") or {}).get("labels"),
                             "spec.template.metadata.labels")
+    # ValidatePodTemplateSpec: the template's pod spec is checked like a pod's
+    for key in ("initContainers", "containers"):
+        for i, c in enumerate((tmpl.get("spec") or {}).get(key) or []):
+            errs += validate_container_ports(c.get("ports") or [],
+                                             f"spec.template.spec.{key}[{i}].ports")
     return errs
