@@ -13,6 +13,7 @@ from kubectl_netpoltest.cli.outputs import Output, OutputFlag
 from kubectl_netpoltest.cli.validate import SpecArg
 from kubectl_netpoltest.engine.instrument import DEFAULT_IMAGE
 from kubectl_netpoltest.engine.options import PrepareOptions
+from kubectl_netpoltest.engine.prepare import PrepareInterrupted
 from kubectl_netpoltest.engine.prepare import prepare as run_prepare
 from kubectl_netpoltest.errors import ClusterError
 from kubectl_netpoltest.report.clusterdata import prepare_body
@@ -76,15 +77,31 @@ def prepare(
         ttl_seconds=ttl_seconds,
         timeout_seconds=timeout_seconds,
     )
-    with progress(
-        ENV.stderr, description="preparing source pods", total=len(session.sources)
-    ) as bar:
-        results = run_prepare(
-            gateway=session.gateway,
-            sources=session.sources,
-            options=options,
-            on_done=lambda _r: bar.advance(bar.task_ids[0]),
+    undo = f"kubectl netpoltest cleanup {spec}"
+    try:
+        with progress(
+            ENV.stderr, description="preparing source pods", total=len(session.sources)
+        ) as bar:
+            results = run_prepare(
+                gateway=session.gateway,
+                sources=session.sources,
+                options=options,
+                on_done=lambda _r: bar.advance(bar.task_ids[0]),
+            )
+    except PrepareInterrupted as stopped:
+        # what was done and what is left, then the interrupt's own exit code (130/143)
+        write_prepare(
+            stopped.results, ENV.stdout, context=session.gateway.description, image=options.image
         )
+        touched = [r.pod for r in stopped.results if r.instrumented and r.pod]
+        if touched:
+            ENV.stdout.write(
+                f"interrupted: {len(touched)} pod(s) instrumented ({', '.join(touched)}); "
+                f"undo with: {undo}\n"
+            )
+        else:
+            ENV.stdout.write("interrupted: nothing was left changed\n")
+        raise
     if output in (Output.JSON, Output.YAML):
         body = prepare_body(results, image=options.image)
         write_document(
@@ -100,6 +117,13 @@ def prepare(
         )
     failed = [r for r in results if not r.ok]
     if failed:
+        left = sorted({r.pod for r in failed if r.instrumented and r.pod})
         raise ClusterError(
             f"{len(failed)} of {len(results)} sources could not be prepared; see above"
+            + (
+                f"\n{len(left)} pod(s) now carry our label and a debug container that is not "
+                f"running ({', '.join(left)}): cleanup is needed: {undo}"
+                if left
+                else ""
+            )
         )

@@ -81,7 +81,7 @@ def find_source(source: PodRef, pods: Sequence[PodInfo], *, spec_path: str) -> S
     )
     for pod in matching:
         if instrument.is_instrumented(pod):
-            container = instrument.running_debug_container(pod)
+            container = instrument.probe_container(pod)  # the one prepare reported
             if container:
                 return SourceRun(source, pod, container, None)
     prepared = [p for p in matching if instrument.is_instrumented(p)]

@@ -17,6 +17,8 @@ from kubectl_netpoltest.core.model import PodRef
 
 LABEL_KEY = "netpoltest.io/instrumented"
 LABEL_VALUE = "true"
+PROBE_CONTAINER_KEY = "netpoltest.io/probe-container"
+"""Annotation: the debug container the last successful prepare reported for this pod."""
 CONTAINER_PREFIX = "netpoltest-"
 DEFAULT_IMAGE = "registry.k8s.io/e2e-test-images/agnhost:2.53"
 """Kubernetes' own e2e test image: maintained by SIG Testing, multi-arch (amd64, arm64, ppc64le,
@@ -90,10 +92,16 @@ def running_debug_container(pod: PodInfo, *, image: str | None = None) -> str | 
     return max(ours, key=lambda c: order.get(c.name, -1)).name
 
 
-def probe_container(pod: PodInfo, *, image: str) -> str | None:
-    """THE debug container that runs this spec's probes in this pod: our newest running one of
-    the requested image. prepare reuses it (or adds one) and execute runs in it, through this
-    one function, so a broken container of another image is never picked by either."""
+def probe_container(pod: PodInfo, *, image: str | None = None) -> str | None:
+    """THE debug container that runs the probes in this pod, one rule for prepare and execute:
+    the one the last successful prepare reported (annotation PROBE_CONTAINER_KEY) if it still
+    runs (and is of `image`, when given), else our newest running one of `image` (any image
+    when none is given). So after `prepare --image other` execute uses the new container, never
+    an older broken one of another image, and prepare reuses exactly what execute will use."""
+    chosen = pod.annotations.get(PROBE_CONTAINER_KEY)
+    for c in pod.ephemeral:
+        if c.name == chosen and c.state == "running" and (image is None or c.image == image):
+            return chosen
     return running_debug_container(pod, image=image)
 
 
@@ -143,8 +151,12 @@ def candidates(ref: PodRef, pods: Sequence[PodInfo]) -> Candidates:
     )
 
 
-def choose(found: Candidates) -> PodInfo | None:
-    """Ours with a running debug container, else one we already touched, else the first Ready."""
+def choose(found: Candidates, *, image: str | None = None) -> PodInfo | None:
+    """Ours with the probe container (of `image`), else ours with any running debug container,
+    else one we already touched, else the first Ready."""
+    for pod in found.usable:
+        if is_instrumented(pod) and probe_container(pod, image=image):
+            return pod
     for pod in found.usable:
         if is_instrumented(pod) and running_debug_container(pod):
             return pod

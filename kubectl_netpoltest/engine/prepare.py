@@ -8,57 +8,19 @@ watch until it runs. A second run finds the running container and changes nothin
 
 from __future__ import annotations
 
-import contextlib
+import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from enum import StrEnum
 
 from kubectl_netpoltest.cluster.gateway import ClusterGateway, PodInfo
 from kubectl_netpoltest.core.model import PodRef
 from kubectl_netpoltest.engine import instrument, toolcheck
 from kubectl_netpoltest.engine.options import PrepareOptions
-from kubectl_netpoltest.errors import ClusterError
+from kubectl_netpoltest.engine.prepare_items import PrepState, SourcePrep
+from kubectl_netpoltest.engine.prepare_pod import CLEANUP_NEEDED, Control, instrument_pod
 
-_FATAL_WAITING = {
-    "ErrImagePull",
-    "ImagePullBackOff",
-    "InvalidImageName",
-    "ErrImageNeverPull",
-    "CreateContainerConfigError",
-    "CreateContainerError",
-    "RunContainerError",
-}
-
-
-class PrepState(StrEnum):
-    READY = "ready"
-    """A new debug container is running."""
-    REUSED = "reused"
-    """The pod already had our running debug container: nothing changed."""
-    FAILED = "failed"
-    NO_POD = "no-pod"
-
-
-@dataclass(frozen=True)
-class SourcePrep:
-    source: PodRef
-    state: PrepState
-    message: str
-    pod: str | None = None
-    container: str | None = None
-    seconds: float = 0.0
-    skipped: tuple[str, ...] = ()
-    tools: str = ""
-    """What the new debug container's image offers (engine/toolcheck.py), "" if not checked."""
-    warnings: tuple[str, ...] = ()
-    """What will not work with this image: shown before any probe runs."""
-
-    @property
-    def ok(self) -> bool:
-        return self.state in (PrepState.READY, PrepState.REUSED)
-
+__all__ = ["PrepState", "PrepareInterrupted", "SourcePrep", "prepare"]
 
 Progress = Callable[[SourcePrep], None]
 
@@ -73,13 +35,27 @@ class _Plan:
     skipped: tuple[str, ...]
 
 
-def _plan(source: PodRef, pods: Sequence[PodInfo]) -> _Plan:
+def _plan(source: PodRef, pods: Sequence[PodInfo], options: PrepareOptions) -> _Plan:
     found = instrument.candidates(source, pods)
-    pod = instrument.choose(found)
+    pod = instrument.choose(found, image=options.image)
     skipped = tuple(
         f"{p.ref} (hostNetwork: NetworkPolicies do not apply to it)" for p in found.host_network
     )
     return _Plan(source, pod, "" if pod else _why_none(source, found), skipped)
+
+
+class PrepareInterrupted(KeyboardInterrupt):
+    """SIGINT/SIGTERM during prepare: `results` says, per source, what was done and what is left.
+    Raised `from` the original interrupt, so the exit code stays 130 or 143."""
+
+    def __init__(self, results: list[SourcePrep]) -> None:
+        super().__init__()
+        self.results = results
+
+
+_SETTLE_SECONDS = 40.0
+"""How long an interrupted prepare waits for the changes in flight (a label patch, an ephemeral
+container) to be answered, so it can report them exactly; about one request timeout."""
 
 
 def prepare(
@@ -89,10 +65,13 @@ def prepare(
     options: PrepareOptions,
     on_done: Progress | None = None,
 ) -> list[SourcePrep]:
-    """Instrument every source in parallel; results in the order of `sources`."""
+    """Instrument every source in parallel; results in the order of `sources`.
+
+    On SIGINT/SIGTERM no new change is started, the one in flight per worker is finished or
+    rolled back, and PrepareInterrupted carries the per-source report."""
     namespaces = sorted({s.namespace or "default" for s in sources})
     pods = {ns: gateway.list_pods(namespace=ns) for ns in namespaces}
-    plans = [_plan(source, pods[source.namespace or "default"]) for source in sources]
+    plans = [_plan(source, pods[source.namespace or "default"], options) for source in sources]
     # Two references to one pod must not add two containers: each pod is instrumented once, for
     # the first reference to it; the others share that result.
     owner: dict[str, _Plan] = {}
@@ -100,44 +79,127 @@ def prepare(
         if plan.pod is not None:
             owner.setdefault(plan.pod.uid, plan)
     work = [p for p in plans if p.pod is None or owner[p.pod.uid] is p]
+    control = Control()
+    done: dict[int, SourcePrep] = {}
+    pending = list(work)
 
     def one(plan: _Plan) -> SourcePrep:
         if plan.pod is None:
-            result = SourcePrep(plan.source, PrepState.NO_POD, plan.reason, skipped=plan.skipped)
-        else:
-            result = _instrument(
-                gateway=gateway,
-                source=plan.source,
-                pod=plan.pod,
-                options=options,
-                skipped=plan.skipped,
-            )
-            if options.check_tools and result.state is PrepState.READY:
-                result = _check_tools(gateway=gateway, pod=plan.pod, result=result, options=options)
-        if on_done is not None:
-            on_done(result)
+            return SourcePrep(plan.source, PrepState.NO_POD, plan.reason, skipped=plan.skipped)
+        result = instrument_pod(
+            gateway=gateway,
+            source=plan.source,
+            pod=plan.pod,
+            options=options,
+            skipped=plan.skipped,
+            control=control,
+        )
+        if options.check_tools and result.state is PrepState.READY:
+            result = _check_tools(gateway=gateway, pod=plan.pod, result=result, options=options)
         return result
 
-    with ThreadPoolExecutor(max_workers=max(1, options.parallelism)) as pool:
-        done = dict(zip(map(id, work), pool.map(one, work), strict=True))
+    def worker() -> None:
+        while not control.stop.is_set():
+            with control.lock:
+                if not pending:
+                    return
+                plan = pending.pop(0)
+            result = one(plan)
+            with control.lock:
+                done[id(plan)] = result
+            if on_done is not None:
+                on_done(result)
+
+    # Daemon threads: after an interrupt the process must not wait for a watch still blocked
+    # on the cluster (ThreadPoolExecutor joins its threads, and they went on changing pods).
+    threads = [
+        threading.Thread(target=worker, daemon=True, name=f"prepare-{n}")
+        for n in range(max(1, min(options.parallelism, len(work))))
+    ]
+    for thread in threads:
+        thread.start()
+    try:
+        for thread in threads:
+            while thread.is_alive():
+                thread.join(0.2)
+    except KeyboardInterrupt as exc:
+        control.stop.set()
+        _settle(threads, control)
+        with control.lock:
+            finished = dict(done)
+            stages = dict(control.stage)
+        results = _assemble(plans, owner, finished, stages)
+        raise PrepareInterrupted(results) from exc
+    return _assemble(plans, owner, done, {})
+
+
+def _settle(threads: Sequence[threading.Thread], control: Control) -> None:
+    """Wait for label patches and container adds in flight; a container that was added is only
+    being watched, which is not worth waiting for (its state is reported as it is)."""
+    deadline = time.monotonic() + _SETTLE_SECONDS
+    while time.monotonic() < deadline and any(t.is_alive() for t in threads):
+        with control.lock:
+            changing = any(not stage.startswith("added ") for stage in control.stage.values())
+        if not changing and time.monotonic() > deadline - _SETTLE_SECONDS + 3:
+            return
+        time.sleep(0.1)
+
+
+def _assemble(
+    plans: Sequence[_Plan],
+    owner: dict[str, _Plan],
+    done: dict[int, SourcePrep],
+    stages: dict[str, str],
+) -> list[SourcePrep]:
     results = []
     for plan in plans:
-        if id(plan) in done:
-            results.append(done[id(plan)])
-            continue
-        assert plan.pod is not None
-        first = done[id(owner[plan.pod.uid])]
-        results.append(
-            SourcePrep(
-                plan.source,
-                first.state if first.ok else PrepState.FAILED,
-                f"same pod as {first.source.name}: {first.message}",
-                pod=first.pod,
-                container=first.container,
-                skipped=plan.skipped,
+        first = owner.get(plan.pod.uid) if plan.pod is not None else plan
+        result = done.get(id(first)) if first is not None else None
+        if result is None:
+            results.append(_unfinished(plan, stages))
+        elif first is plan:
+            results.append(result)
+        else:
+            results.append(
+                SourcePrep(
+                    plan.source,
+                    result.state if result.ok else PrepState.FAILED,
+                    f"same pod as {result.source.name}: {result.message}",
+                    pod=result.pod,
+                    container=result.container,
+                    skipped=plan.skipped,
+                    instrumented=result.instrumented,
+                )
             )
-        )
     return results
+
+
+def _unfinished(plan: _Plan, stages: dict[str, str]) -> SourcePrep:
+    """A source an interrupt caught before its worker reported back."""
+    pod = plan.pod
+    stage = stages.get(pod.ref) if pod is not None else None
+    if pod is None or stage is None:
+        return SourcePrep(
+            plan.source,
+            PrepState.INTERRUPTED,
+            "not started (interrupted): nothing changed",
+            skipped=plan.skipped,
+        )
+    verb, _, container = stage.partition(" ")
+    what = {
+        "labelling": "while labelling it (the label may be on)",
+        "adding": f"while adding debug container {container} (it may have been added)",
+        "added": f"while debug container {container} was starting",
+    }[verb]
+    return SourcePrep(
+        plan.source,
+        PrepState.INTERRUPTED,
+        f"{pod.ref}: interrupted {what}; {CLEANUP_NEEDED}",
+        pod=pod.ref,
+        container=container or None,
+        skipped=plan.skipped,
+        instrumented=True,
+    )
 
 
 def _check_tools(
@@ -179,148 +241,3 @@ def _why_none(source: PodRef, found: instrument.Candidates) -> str:
         names = ", ".join(p.name for p in found.not_ready[:5])
         return f"no Ready pod matches {what} (not ready: {names})"
     return f"no pod matches {what}; check the namespace and the podname/selector"
-
-
-def _instrument(
-    *,
-    gateway: ClusterGateway,
-    source: PodRef,
-    pod: PodInfo,
-    options: PrepareOptions,
-    skipped: tuple[str, ...],
-) -> SourcePrep:
-    started = time.monotonic()
-    # Reuse only a container of the requested image: after `--image` changes, the new image
-    # must be the one that runs the probes (execute picks the newest running container).
-    existing = instrument.running_debug_container(pod, image=options.image)
-    if instrument.is_instrumented(pod) and existing:
-        return SourcePrep(
-            source,
-            PrepState.REUSED,
-            f"{pod.ref}: debug container {existing} is already running",
-            pod=pod.ref,
-            container=existing,
-            skipped=skipped,
-        )
-    labelled_before = instrument.is_instrumented(pod)
-    name = instrument.container_name(taken=(*pod.containers, *pod.ephemeral_specs))
-    try:
-        if not labelled_before:
-            gateway.patch_pod_labels(
-                namespace=pod.namespace,
-                name=pod.name,
-                labels={instrument.LABEL_KEY: instrument.LABEL_VALUE},
-            )
-        try:
-            gateway.add_ephemeral_container(
-                namespace=pod.namespace,
-                name=pod.name,
-                container=instrument.debug_container(
-                    name=name, image=options.image, ttl_seconds=options.ttl_seconds
-                ),
-            )
-        except ClusterError:
-            if not labelled_before:
-                _unlabel(gateway, pod)
-            raise
-        return _wait(
-            gateway=gateway,
-            source=source,
-            pod=pod,
-            container=name,
-            options=options,
-            started=started,
-            skipped=skipped,
-        )
-    except ClusterError as exc:
-        return SourcePrep(
-            source,
-            PrepState.FAILED,
-            f"{pod.ref}: {exc}",
-            pod=pod.ref,
-            seconds=time.monotonic() - started,
-            skipped=skipped,
-        )
-
-
-def _unlabel(gateway: ClusterGateway, pod: PodInfo) -> None:
-    # The add failed already; that is the error the user needs to see, not this one.
-    with contextlib.suppress(ClusterError):
-        gateway.patch_pod_labels(
-            namespace=pod.namespace, name=pod.name, labels={instrument.LABEL_KEY: None}
-        )
-
-
-def _wait(
-    *,
-    gateway: ClusterGateway,
-    source: PodRef,
-    pod: PodInfo,
-    container: str,
-    options: PrepareOptions,
-    started: float,
-    skipped: tuple[str, ...],
-) -> SourcePrep:
-    deadline = started + options.timeout_seconds
-    last = "waiting for the container to start"
-    while time.monotonic() < deadline:
-        remaining = max(1, int(deadline - time.monotonic()))
-        for seen in gateway.watch_pod(
-            namespace=pod.namespace, name=pod.name, timeout_seconds=remaining
-        ):
-            elapsed = time.monotonic() - started
-            if seen.uid != pod.uid or seen.deleting:
-                return SourcePrep(
-                    source,
-                    PrepState.FAILED,
-                    f"{pod.ref} was deleted or replaced while preparing; run prepare again",
-                    pod=pod.ref,
-                    seconds=elapsed,
-                    skipped=skipped,
-                )
-            state = seen.ephemeral_state(container)
-            if state is None:
-                continue
-            if state.state == "running":
-                return SourcePrep(
-                    source,
-                    PrepState.READY,
-                    f"{pod.ref}: debug container {container} is running",
-                    pod=pod.ref,
-                    container=container,
-                    seconds=elapsed,
-                    skipped=skipped,
-                )
-            if state.state == "terminated":
-                return SourcePrep(
-                    source,
-                    PrepState.FAILED,
-                    f"{pod.ref}: debug container "
-                    f"{container} exited ({state.reason or 'exit code'} "
-                    f"{state.exit_code}): {state.message or 'no message'}",
-                    pod=pod.ref,
-                    seconds=elapsed,
-                    skipped=skipped,
-                )
-            if state.reason in _FATAL_WAITING:
-                return SourcePrep(
-                    source,
-                    PrepState.FAILED,
-                    f"{pod.ref}: debug container "
-                    f"{container}: {state.reason}: {state.message or ''}".rstrip(),
-                    pod=pod.ref,
-                    seconds=elapsed,
-                    skipped=skipped,
-                )
-            last = f"{state.reason or 'waiting'}: {state.message or ''}".rstrip(": ")
-            if time.monotonic() >= deadline:
-                break
-    return SourcePrep(
-        source,
-        PrepState.FAILED,
-        f"{pod.ref}: debug container {container} did "
-        f"not start within {options.timeout_seconds}s ({last})",
-        pod=pod.ref,
-        seconds=time.monotonic() - started,
-        skipped=skipped,
-    )
