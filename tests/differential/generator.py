@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import random
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 SEED = 20261129
@@ -52,6 +52,8 @@ class World:
     service: dict[str, Any]
     policies: tuple[dict[str, Any], ...]
     probes: tuple[Probe, ...]
+    admin_policies: tuple[dict[str, Any], ...] = ()
+    """ClusterNetworkPolicy/ANP/BANP objects (worlds(..., tiers=True) only)."""
 
 
 def pod_key(index: int) -> str:
@@ -193,9 +195,20 @@ def world(rng: random.Random, index: int) -> World:
     )
 
 
-def worlds(seed: int = SEED, count: int = WORLDS) -> list[World]:
+def worlds(seed: int = SEED, count: int = WORLDS, *, tiers: bool = False) -> list[World]:
+    """`tiers`: add 1-4 admin-tier objects per world, drawn from a separate stream so the
+    NetworkPolicy part of each world stays exactly what the seed gives without tiers."""
     rng = random.Random(seed)
-    return [world(rng, i) for i in range(count)]
+    out = [world(rng, i) for i in range(count)]
+    if tiers:
+        from tests.differential_tiers.generator import Vocab, admin_objects
+
+        vocab = Vocab(ns_selector=lambda r: _selector(r, NS_LABELS),
+                      pod_selector=lambda r: _selector(r, POD_LABELS),
+                      pods=len(POD_NAMESPACES), ports=(80, 81, 8080), named_port="http")
+        out = [replace(w, admin_policies=tuple(admin_objects(
+            random.Random(f"{seed}-tiers-{w.index}"), vocab))) for w in out]
+    return out
 
 
 def _fill(value: Any, ips: dict[int, str]) -> Any:
@@ -229,4 +242,5 @@ def objects(w: World, ips: dict[int, str]) -> dict[str, list[dict[str, Any]]]:
         "ports": [{"port": SERVICE_PORT, "protocol": "TCP",
                    "targetPort": w.service["targetPort"]}]}}]
     return {"namespaces": namespaces, "pods": pods, "services": services,
-            "policies": [_fill(p, ips) for p in w.policies]}
+            "policies": [_fill(p, ips) for p in w.policies],
+            "admin_policies": [_fill(p, ips) for p in w.admin_policies]}

@@ -41,3 +41,29 @@ def test_evaluator_agrees_with_packets(tmp_path: Path, capsys: pytest.CaptureFix
         print("\n" + report.summary())
     assert report.total >= 1000
     assert not report.disagreements, "\n".join(report.disagreements)
+
+
+def test_tier_worlds_keep_the_networkpolicy_part_and_pass_crd_validation() -> None:
+    """worlds(tiers=True) adds admin objects without changing the seed's NetworkPolicies."""
+    from tests.sandbox import crds
+    from tests.sandbox.resources import ADMIN_KINDS
+
+    plain, tiered = gen.worlds(count=8), gen.worlds(count=8, tiers=True)
+    assert [w.policies for w in plain] == [w.policies for w in tiered]
+    assert all(w.admin_policies for w in tiered)
+    for w in tiered:
+        for obj in gen.objects(w, {i: f"10.244.0.{i + 2}" for i in range(9)})["admin_policies"]:
+            crds.prepare(next(r for r in ADMIN_KINDS if r.kind == obj["kind"]), obj, None)
+
+
+@pytest.mark.sandbox
+def test_tiered_evaluator_agrees_with_packets(tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """The same worlds plus ClusterNetworkPolicy/ANP/BANP objects (issue 13)."""
+    require_sandbox()
+    report = run(state_dir=tmp_path / "state", instance=instance_name("dit"), count=13,
+                 tiers=True)
+    with capsys.disabled():
+        print("\n(tiers) " + report.summary())
+    assert report.total >= 500
+    assert not report.disagreements, "\n".join(report.disagreements)

@@ -16,7 +16,8 @@ CRD validation); pod IPs are placeholders `{ip:N}` filled in by `objects()`.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 SEED = 20261130
@@ -64,28 +65,41 @@ def _pod_selector(rng: random.Random) -> dict[str, Any]:
     return _selector(rng, ("app", "role"), ("a", "b", "x"))
 
 
-def _peer(rng: random.Random, *, egress: bool, v1: bool) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Vocab:
+    """What admin objects may name: selectors over the world's labels, pods, ports, named
+    port. The NetworkPolicy differential (tests/differential) reuses `admin_objects` with its
+    own label vocabulary."""
+
+    ns_selector: Callable[[random.Random], dict[str, Any]] = field(default=_ns_selector)
+    pod_selector: Callable[[random.Random], dict[str, Any]] = field(default=_pod_selector)
+    pods: int = len(POD_NAMESPACES)
+    ports: tuple[int, ...] = PORTS
+    named_port: str = "http"
+
+
+def _peer(rng: random.Random, vocab: Vocab, *, egress: bool, v1: bool) -> dict[str, Any]:
     kinds = ["namespaces", "pods"] + (["networks"] if egress else [])
     kind = rng.choice(kinds)
     if kind == "namespaces":
-        return {"namespaces": _ns_selector(rng)}
+        return {"namespaces": vocab.ns_selector(rng)}
     if kind == "pods":
-        pods: dict[str, Any] = {"podSelector": _pod_selector(rng)}
+        pods: dict[str, Any] = {"podSelector": vocab.pod_selector(rng)}
         if v1 or rng.random() < 0.7:  # required in v1alpha1, optional in v1alpha2
-            pods["namespaceSelector"] = _ns_selector(rng)
+            pods["namespaceSelector"] = vocab.ns_selector(rng)
         return {"pods": pods}
-    return {"networks": [rng.choice([f"{{ip:{rng.randrange(9)}}}/32", "10.244.0.0/16",
-                                     "0.0.0.0/0"])]}
+    return {"networks": [rng.choice([f"{{ip:{rng.randrange(vocab.pods)}}}/32",
+                                     "10.244.0.0/16", "0.0.0.0/0"])]}
 
 
-def _ports(rng: random.Random, *, v1: bool, ip_peers: bool) -> dict[str, Any]:
+def _ports(rng: random.Random, vocab: Vocab, *, v1: bool, ip_peers: bool) -> dict[str, Any]:
     roll = rng.random()
     if roll < 0.4:
         return {}
     if roll < 0.55 and not ip_peers:  # CEL: no named port with networks peers
-        return {"ports": [{"namedPort": "http"}]} if v1 else {
-            "protocols": [{"destinationNamedPort": "http"}]}
-    port = rng.choice(PORTS)
+        return {"ports": [{"namedPort": vocab.named_port}]} if v1 else {
+            "protocols": [{"destinationNamedPort": vocab.named_port}]}
+    port = rng.choice(vocab.ports)
     if roll < 0.8:
         return {"ports": [{"portNumber": {"protocol": "TCP", "port": port}}]} if v1 else {
             "protocols": [{"tcp": {"destinationPort": {"number": port}}}]}
@@ -93,20 +107,20 @@ def _ports(rng: random.Random, *, v1: bool, ip_peers: bool) -> dict[str, Any]:
         "protocols": [{"tcp": {"destinationPort": {"range": {"start": 80, "end": 81}}}}]}
 
 
-def _rules(rng: random.Random, *, actions: tuple[str, ...], v1: bool, egress: bool
-           ) -> list[dict[str, Any]]:
+def _rules(rng: random.Random, vocab: Vocab, *, actions: tuple[str, ...], v1: bool,
+           egress: bool) -> list[dict[str, Any]]:
     rules = []
     for _ in range(rng.randint(1, 3)):
-        peers = [_peer(rng, egress=egress, v1=v1) for _ in range(rng.randint(1, 2))]
+        peers = [_peer(rng, vocab, egress=egress, v1=v1) for _ in range(rng.randint(1, 2))]
         ip_peers = any("networks" in p for p in peers)
         rule = {"action": rng.choice(actions), "to" if egress else "from": peers,
-                **_ports(rng, v1=v1, ip_peers=ip_peers)}
+                **_ports(rng, vocab, v1=v1, ip_peers=ip_peers)}
         rules.append(rule)
     return rules
 
 
-def _admin(rng: random.Random, i: int, priorities: dict[str, list[int]], banp_made: bool
-           ) -> dict[str, Any]:
+def _admin(rng: random.Random, vocab: Vocab, i: int, priorities: dict[str, list[int]],
+           banp_made: bool) -> dict[str, Any]:
     kinds = ["cnp-admin", "cnp-baseline", "anp"] + ([] if banp_made else ["banp"])
     kind = rng.choice(kinds)
     v1 = kind in ("anp", "banp")
@@ -114,9 +128,10 @@ def _admin(rng: random.Random, i: int, priorities: dict[str, list[int]], banp_ma
     used = priorities.setdefault(tier, [])
     priority = rng.choice(used) if used and rng.random() < 0.15 else rng.randrange(0, 50)
     used.append(priority)
-    subject: dict[str, Any] = ({"namespaces": _ns_selector(rng)} if rng.random() < 0.5 else
-                               {"pods": {"namespaceSelector": _ns_selector(rng),
-                                         "podSelector": _pod_selector(rng)}})
+    subject: dict[str, Any] = (
+        {"namespaces": vocab.ns_selector(rng)} if rng.random() < 0.5 else
+        {"pods": {"namespaceSelector": vocab.ns_selector(rng),
+                  "podSelector": vocab.pod_selector(rng)}})
     if kind == "banp":
         actions: tuple[str, ...] = ("Allow", "Deny")
     elif v1:
@@ -130,7 +145,8 @@ def _admin(rng: random.Random, i: int, priorities: dict[str, list[int]], banp_ma
         spec["tier"] = tier
     for direction in ("ingress", "egress"):
         if rng.random() < 0.6:
-            spec[direction] = _rules(rng, actions=actions, v1=v1, egress=direction == "egress")
+            spec[direction] = _rules(rng, vocab, actions=actions, v1=v1,
+                                     egress=direction == "egress")
     kind_name = {"anp": "AdminNetworkPolicy", "banp": "BaselineAdminNetworkPolicy"}.get(
         kind, "ClusterNetworkPolicy")
     return {"apiVersion": f"{GROUP}/{'v1alpha1' if v1 else 'v1alpha2'}", "kind": kind_name,
@@ -155,6 +171,18 @@ def _netpol(rng: random.Random, i: int) -> dict[str, Any]:
             "metadata": {"name": f"np{i}", "namespace": ns}, "spec": spec}
 
 
+def admin_objects(rng: random.Random, vocab: Vocab) -> list[dict[str, Any]]:
+    """1-4 admin objects (CNP Admin/Baseline, ANP, at most one BANP) over `vocab`."""
+    priorities: dict[str, list[int]] = {}
+    out: list[dict[str, Any]] = []
+    banp = False
+    for i in range(rng.randint(1, 4)):
+        obj = _admin(rng, vocab, i, priorities, banp)
+        banp = banp or obj["kind"] == "BaselineAdminNetworkPolicy"
+        out.append(obj)
+    return out
+
+
 def worlds(count: int, *, probes: int, seed: int = SEED) -> list[World]:
     rng = random.Random(seed)
     out = []
@@ -163,13 +191,8 @@ def worlds(count: int, *, probes: int, seed: int = SEED) -> list[World]:
         pod_labels = tuple({"app": rng.choice("abx"), "role": rng.choice("ab")}
                            for _ in POD_NAMESPACES)
         named = tuple(rng.choice(PORTS) for _ in POD_NAMESPACES)
-        priorities: dict[str, list[int]] = {}
         objs: list[dict[str, Any]] = [_netpol(rng, i) for i in range(rng.randint(0, 2))]
-        banp = False
-        for i in range(rng.randint(1, 4)):
-            obj = _admin(rng, i, priorities, banp)
-            banp = banp or obj["kind"] == "BaselineAdminNetworkPolicy"
-            objs.append(obj)
+        objs += admin_objects(rng, Vocab())
         chosen = set()
         while len(chosen) < probes:
             src, dst = rng.sample(range(len(POD_NAMESPACES)), 2)
