@@ -180,6 +180,13 @@ DECODE_CASES = [
      'NetworkPolicy in version "v1" cannot be handled as a NetworkPolicy: json: cannot '
      "unmarshal string into Go struct field NetworkPolicyPort.spec.egress.ports.endPort of "
      "type int32"),
+    ("np-bool-port", NETWORKPOLICIES, policy(ingress=rule(port={"port": True})),
+     'NetworkPolicy in version "v1" cannot be handled as a NetworkPolicy: json: cannot '
+     "unmarshal bool into Go value of type int32"),
+    ("np-port-float", NETWORKPOLICIES, policy(egress=[{"ports": [{"port": 1, "endPort": 80.5}]}]),
+     'NetworkPolicy in version "v1" cannot be handled as a NetworkPolicy: json: cannot '
+     "unmarshal number 80.5 into Go struct field NetworkPolicyPort.spec.egress.ports.endPort "
+     "of type int32"),
     ("svc-bool-selector", SERVICES, {"apiVersion": "v1", "kind": "Service", "metadata": {
         "name": "s"}, "spec": {"selector": {"on": True}, "ports": [{"port": 80}]}},
      'Service in version "v1" cannot be handled as a Service: json: cannot unmarshal bool '
@@ -223,6 +230,17 @@ CORE_CASES = [
     ("ns-bad-label", NAMESPACES, {"apiVersion": "v1", "kind": "Namespace",
                                   "metadata": {"name": "b", "labels": {"env": "-x"}}},
      "metadata.labels", f'Invalid value: "-x": {LABEL_VALUE_MSG}'),
+    ("pod-bad-annotation-key", PODS, {**pod(), "metadata": {
+        "name": "p", "annotations": {"a b": "x"}}}, "metadata.annotations",
+     'Invalid value: "a b": ' + content.is_label_key("a b")[0]),
+    ("deploy-selector-operator", DEPLOYMENTS, {
+        "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"},
+        "spec": {"selector": {"matchLabels": {"app": "d"}, "matchExpressions": [
+            {"key": "tier", "operator": "Exists", "values": ["x"]}]}, "template": {
+            "metadata": {"labels": {"app": "d", "tier": "x"}}, "spec": {"containers": [
+                {"name": "c", "image": "nginx"}]}}}},
+     "spec.selector.matchExpressions[0].values",
+     "Forbidden: may not be specified when `operator` is 'Exists' or 'DoesNotExist'"),
     ("pod-bad-label-key", PODS, pod(labels={"-app": "x"}), "metadata.labels",
      'Invalid value: "-app": ' + content.is_label_key("-app")[0]),
     ("pod-port-name", PODS, pod(ports=[{"containerPort": 80, "name": "Web"}]),

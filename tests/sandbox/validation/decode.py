@@ -30,6 +30,7 @@ def _peers(direction: str, peers: str) -> list[tuple[str, str, str]]:
     return [*_selector(f"{rule}.podSelector"), *_selector(f"{rule}.namespaceSelector"),
             (f"{rule}.ipBlock.cidr", "IPBlock", "string"),
             (f"spec.{direction}[].ports[].endPort", "NetworkPolicyPort", "int32"),
+            (f"spec.{direction}[].ports[].port", "NetworkPolicyPort", "IntOrString"),
             (f"spec.{direction}[].ports[].protocol", "NetworkPolicyPort", "v1.Protocol")]
 
 
@@ -39,7 +40,8 @@ _FIELDS: dict[str, list[tuple[str, str, str]]] = {
     "Pod": [*_META, ("spec.containers[].ports[].containerPort", "ContainerPort", "int32"),
             ("spec.containers[].ports[].protocol", "ContainerPort", "v1.Protocol")],
     "Service": [*_META, ("spec.selector", "ServiceSpec", "map[string]string"),
-                ("spec.ports[].port", "ServicePort", "int32")],
+                ("spec.ports[].port", "ServicePort", "int32"),
+                ("spec.ports[].targetPort", "ServicePort", "IntOrString")],
     "Namespace": _META,
     "Deployment": [*_META, *_selector("spec.selector"),
                    ("spec.template.metadata.labels", "ObjectMeta", "map[string]string")],
@@ -83,9 +85,15 @@ def _mismatch(value: Any, go_type: str) -> str | None:
             return _json_type(value)
         bad = [v for v in value.values() if v is not None and not isinstance(v, str)]
         return _json_type(bad[0]) if bad else None
-    if go_type == "int32":
-        ok = isinstance(value, int) and not isinstance(value, bool)
-        return None if ok else _json_type(value)
+    if go_type in ("int32", "IntOrString"):
+        if go_type == "IntOrString" and isinstance(value, str):
+            return None
+        if isinstance(value, int) and not isinstance(value, bool) and \
+                -(1 << 31) <= value < (1 << 31):
+            return None
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return f"number {value}"  # UnmarshalTypeError{Value: "number " + literal}
+        return _json_type(value)
     return None if isinstance(value, str) else _json_type(value)
 
 
@@ -100,9 +108,11 @@ def check_types(*, kind: str, api_version: str, obj: Any) -> None:
                 else go_type
             version = api_version.rsplit("/", 1)[-1]
             where = path.replace("[]", "")
+            # intstr.IntOrString.UnmarshalJSON decodes on its own: Go names no struct field
+            target = "Go value of type int32" if go_type == "IntOrString" else \
+                f"Go struct field {struct}.{where} of type {elem}"
             raise ApiError({
                 "kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
                 "message": f'{kind} in version "{version}" cannot be handled as a {kind}: '
-                           f"json: cannot unmarshal {got} into Go struct field "
-                           f"{struct}.{where} of type {elem}",
+                           f"json: cannot unmarshal {got} into {target}",
                 "reason": "BadRequest", "code": 400})
