@@ -198,3 +198,21 @@ def test_kubectl_apply_and_get_cnp(fake_sb: Any) -> None:
         _cnp(tier="Developer") | {"metadata": {"name": "bad"}}))
     assert bad.returncode != 0
     assert 'spec.tier: Unsupported value: "Developer"' in bad.stderr
+
+
+def test_kubectl_strict_validation_refuses_unknown_fields(fake_sb: Any) -> None:
+    """kubectl sends fieldValidation=Strict: a typo such as `ingres` is a 400, not pruned."""
+    import json
+
+    typo = copy.deepcopy(GOOD_CNP)
+    typo["metadata"]["name"] = "typo"
+    typo["spec"]["ingres"] = typo["spec"].pop("ingress")
+    bad = fake_sb.kubectl("apply", "-f", "-", input=json.dumps(typo))
+    assert bad.returncode != 0
+    assert ('ClusterNetworkPolicy in version "v1alpha2" cannot be handled as a '
+            'ClusterNetworkPolicy: strict decoding error: unknown field "spec.ingres"'
+            in bad.stderr), bad.stderr
+    lax = fake_sb.kubectl("apply", "--validate=false", "-f", "-", input=json.dumps(typo))
+    assert lax.returncode == 0, lax.stderr  # then the field is pruned, as without Strict
+    got = fake_sb.get("/apis/policy.networking.k8s.io/v1alpha2/clusternetworkpolicies/typo")
+    assert "ingres" not in got["spec"] and "ingress" not in got["spec"]

@@ -16,7 +16,7 @@ from tests.sandbox.apiserver import protobuf
 from tests.sandbox.apiserver.table import to_table, wants_table
 from tests.sandbox.cluster import SYNC_KINDS, Cluster
 from tests.sandbox.patch import APPLY, apply_patch
-from tests.sandbox.resources import ResourceType
+from tests.sandbox.resources import ADMIN_KINDS, ResourceType
 from tests.sandbox.status import (
     ApiError,
     bad_request,
@@ -44,6 +44,14 @@ async def read_body(request: web.Request) -> Any:
     if "yaml" in ct and ct != APPLY:
         return yaml.safe_load(raw)
     return json.loads(raw)
+
+
+def _strict(request: web.Request, rt: ResourceType, body: Any) -> None:
+    """Unknown fields of the admin-tier custom resources under fieldValidation=Strict."""
+    if rt in ADMIN_KINDS and request.query.get("fieldValidation") == "Strict":
+        from tests.sandbox import crds
+
+        crds.strict_check(rt, body)
 
 
 def _dry(request: web.Request) -> bool:
@@ -97,12 +105,14 @@ async def handle(request: web.Request, cluster: Cluster, rt: ResourceType, *,
         if name:
             raise method_not_allowed(res=rt.res, action="POST")
         body = await read_body(request)
+        _strict(request, rt, body)
         out = reg.create(rt, body, namespace=namespace) if not _dry(request) else \
             _dry_create(cluster, rt, body, namespace)
         await _settle(cluster, rt)
         return _json(out, 201)
     if verb == "update":
         body = await read_body(request)
+        _strict(request, rt, body)
         out = reg.update(rt, body, namespace=namespace, name=name or "")
         await _settle(cluster, rt)
         return _json(out)
@@ -115,6 +125,7 @@ async def handle(request: web.Request, cluster: Cluster, rt: ResourceType, *,
         patch = await read_body(request)
         cur = store.get(rt, namespace, name)
         new = apply_patch(cur, patch, request.content_type)
+        _strict(request, rt, new)
         if _dry(request):
             return _json(new)
         new.setdefault("metadata", {})["resourceVersion"] = None

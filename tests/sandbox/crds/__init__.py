@@ -26,7 +26,7 @@ import yaml
 from tests.sandbox.crds.cel import RULES
 from tests.sandbox.crds.schema import Validator
 from tests.sandbox.resources import ResourceType
-from tests.sandbox.status import invalid
+from tests.sandbox.status import bad_request, invalid
 
 GROUP = "policy.networking.k8s.io"  # the resource types live in resources.py
 _DIR = Path(__file__).parent
@@ -102,3 +102,17 @@ def table_printer(rt: ResourceType, *, age: Callable[[dict[str, Any]], str]
         return cells
 
     return cols, row
+
+
+def strict_check(rt: ResourceType, obj: Any) -> None:
+    """`fieldValidation=Strict` (kubectl's default `--validate=strict`): a field the schema
+    does not declare is a 400 instead of being pruned silently; message as the apiserver's
+    strict decoding error (apiserver/pkg/endpoints/handlers: "cannot be handled as a ...")."""
+    if not isinstance(obj, dict):
+        return
+    pruned: list[str] = []
+    _validator(rt).validate(copy.deepcopy(obj), pruned=pruned)
+    if pruned:
+        fields = ", ".join(f'unknown field "{p}"' for p in pruned)
+        raise bad_request(f'{rt.kind} in version "{rt.version}" cannot be handled as a '
+                          f"{rt.kind}: strict decoding error: {fields}")

@@ -74,6 +74,7 @@ class Validator:
     def __init__(self, schema: Mapping[str, Any], rules: Mapping[str, Rule]) -> None:
         self._schema = schema
         self._rules = rules
+        self._pruned: list[str] = []
         self._check_rules(schema)
 
     def _check_rules(self, node: Any) -> None:
@@ -87,8 +88,11 @@ class Validator:
             for value in node:
                 self._check_rules(value)
 
-    def validate(self, obj: dict[str, Any]) -> list[Cause]:
+    def validate(self, obj: dict[str, Any], *, pruned: list[str] | None = None) -> list[Cause]:
+        """Prune, default and validate `obj` in place; the paths of pruned (unknown) fields
+        go to `pruned`, for `fieldValidation=Strict`."""
         causes: list[Cause] = []
+        self._pruned = pruned if pruned is not None else []
         self._walk(self._schema, obj, "", causes, root=True)
         return causes
 
@@ -122,6 +126,7 @@ class Validator:
             for key in [k for k in value if k not in props]:
                 if not (root and key in ("apiVersion", "kind", "metadata")):
                     del value[key]  # structural pruning
+                    self._pruned.append(_child(path, key))
         for key, sub in props.items():
             if key not in value and "default" in sub:
                 value[key] = copy.deepcopy(sub["default"])
