@@ -40,7 +40,7 @@ def grace_for(pod: Mapping[str, Any], requested: int | None) -> int:
     return DEFAULT_GRACE if spec_grace is None else max(0, int(spec_grace))
 
 
-def mark_terminating(pod: Mapping[str, Any], grace: int) -> dict | None:
+def mark_terminating(pod: Mapping[str, Any], grace: int) -> dict[str, Any] | None:
     """The pod with deletionTimestamp/deletionGracePeriodSeconds set, or None when nothing
     changes (already terminating with a grace period no longer than this one)."""
     md = pod.get("metadata") or {}

@@ -45,9 +45,9 @@ def leaves(obj: Any, prefix: Path = ()) -> set[Path]:
     return {prefix} if prefix else set()
 
 
-def to_fields_v1(paths: set[Path]) -> dict:
+def to_fields_v1(paths: set[Path]) -> dict[str, Any]:
     """FieldsV1 JSON: {"f:spec": {"f:replicas": {}}} (atomic lists end in {} as well)."""
-    root: dict = {}
+    root: dict[str, Any] = {}
     for path in sorted(paths):
         node = root
         for part in path:
@@ -55,7 +55,7 @@ def to_fields_v1(paths: set[Path]) -> dict:
     return root
 
 
-def from_fields_v1(tree: dict, prefix: Path = ()) -> set[Path]:
+def from_fields_v1(tree: dict[str, Any], prefix: Path = ()) -> set[Path]:
     out: set[Path] = set()
     for k, v in tree.items():
         path = (*prefix, k[2:] if k.startswith("f:") else k)
@@ -71,7 +71,7 @@ def _value(obj: Any, path: Path) -> Any:
     return obj
 
 
-def _remove(obj: dict, path: Path) -> None:
+def _remove(obj: dict[str, Any], path: Path) -> None:
     node: Any = obj
     for part in path[:-1]:
         node = node.get(part) if isinstance(node, dict) else None
@@ -81,7 +81,7 @@ def _remove(obj: dict, path: Path) -> None:
         node.pop(path[-1], None)
 
 
-def _entry(manager: str, api_version: str, paths: set[Path]) -> dict:
+def _entry(manager: str, api_version: str, paths: set[Path]) -> dict[str, Any]:
     return {"manager": manager, "operation": "Apply", "apiVersion": api_version,
             "time": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "fieldsType": "FieldsV1", "fieldsV1": to_fields_v1(paths)}

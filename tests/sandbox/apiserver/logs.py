@@ -18,13 +18,13 @@ from tests.sandbox.status import bad_request
 
 def container_for(pod: Mapping[str, Any], requested: str) -> str:
     """pkg/registry/core/pod/strategy.go validateContainer: the container a request means."""
-    spec, name = pod["spec"], pod["metadata"]["name"]
+    spec, name = pod["spec"], str(pod["metadata"]["name"])
     names = [c["name"] for c in spec.get("containers") or []]
     init = [c["name"] for c in spec.get("initContainers") or []]
     eph = [c["name"] for c in spec.get("ephemeralContainers") or []]
     if not requested:
         if len(names) == 1:
-            return names[0]
+            return str(names[0])
         msg = (f"a container name must be specified for pod {name}, choose one of: "
                f"[{' '.join(names)}]")
         if init:

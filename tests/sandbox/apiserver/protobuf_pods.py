@@ -59,15 +59,15 @@ def _msg(buf: bytes, spec: dict[int, tuple[str, str, Any]]) -> dict[str, Any]:
     return out
 
 
-def _seccomp(b: bytes) -> dict:
+def _seccomp(b: bytes) -> dict[str, Any]:
     return _msg(b, {1: ("type", "str", None), 2: ("localhostProfile", "str", None)})
 
 
-def _capabilities(b: bytes) -> dict:
+def _capabilities(b: bytes) -> dict[str, Any]:
     return _msg(b, {1: ("add", "strs", None), 2: ("drop", "strs", None)})
 
 
-def _container_security(b: bytes) -> dict:
+def _container_security(b: bytes) -> dict[str, Any]:
     return _msg(b, {1: ("capabilities", "msg", _capabilities), 2: ("privileged", "bool", None),
                     4: ("runAsUser", "ptrint", None), 5: ("runAsNonRoot", "bool", None),
                     6: ("readOnlyRootFilesystem", "bool", None),
@@ -75,22 +75,22 @@ def _container_security(b: bytes) -> dict:
                     8: ("runAsGroup", "ptrint", None), 11: ("seccompProfile", "msg", _seccomp)})
 
 
-def _pod_security(b: bytes) -> dict:
+def _pod_security(b: bytes) -> dict[str, Any]:
     return _msg(b, {2: ("runAsUser", "ptrint", None), 3: ("runAsNonRoot", "bool", None),
                     6: ("runAsGroup", "ptrint", None), 10: ("seccompProfile", "msg", _seccomp)})
 
 
-def _port(b: bytes) -> dict:
+def _port(b: bytes) -> dict[str, Any]:
     return _msg(b, {1: ("name", "str", None), 2: ("hostPort", "int", None),
                     3: ("containerPort", "int", None), 4: ("protocol", "str", None),
                     5: ("hostIP", "str", None)})
 
 
-def _env(b: bytes) -> dict:
+def _env(b: bytes) -> dict[str, Any]:
     return _msg(b, {1: ("name", "str", None), 2: ("value", "str", None)})
 
 
-def _container(b: bytes) -> dict:
+def _container(b: bytes) -> dict[str, Any]:
     c = _msg(b, {1: ("name", "str", None), 2: ("image", "str", None),
                  3: ("command", "strs", None), 4: ("args", "strs", None),
                  5: ("workingDir", "str", None), 6: ("ports", "msgs", _port),
@@ -104,7 +104,7 @@ def _container(b: bytes) -> dict:
     return c
 
 
-def pod_spec(b: bytes) -> dict:
+def pod_spec(b: bytes) -> dict[str, Any]:
     return _msg(b, {2: ("containers", "msgs", _container), 3: ("restartPolicy", "str", None),
                     4: ("terminationGracePeriodSeconds", "ptrint", None),
                     6: ("dnsPolicy", "str", None), 7: ("nodeSelector", "map", None),
@@ -114,28 +114,28 @@ def pod_spec(b: bytes) -> dict:
                     20: ("initContainers", "msgs", _container)})
 
 
-def _template(b: bytes) -> dict:
+def _template(b: bytes) -> dict[str, Any]:
     return _msg(b, {1: ("metadata", "msg", object_meta), 2: ("spec", "msg", pod_spec)})
 
 
-def _requirement(b: bytes) -> dict:
+def _requirement(b: bytes) -> dict[str, Any]:
     return _msg(b, {1: ("key", "str", None), 2: ("operator", "str", None),
                     3: ("values", "strs", None)})
 
 
-def label_selector(b: bytes) -> dict:
+def label_selector(b: bytes) -> dict[str, Any]:
     return _msg(b, {1: ("matchLabels", "map", None),
                     2: ("matchExpressions", "msgs", _requirement)})
 
 
-def _workload_spec(b: bytes) -> dict:
+def _workload_spec(b: bytes) -> dict[str, Any]:
     return _msg(b, {1: ("replicas", "ptrint", None), 2: ("selector", "msg", label_selector),
                     3: ("template", "msg", _template), 5: ("minReadySeconds", "int", None),
                     6: ("revisionHistoryLimit", "ptrint", None), 7: ("paused", "bool", None),
                     9: ("progressDeadlineSeconds", "ptrint", None)})
 
 
-def _rs_spec(b: bytes) -> dict:
+def _rs_spec(b: bytes) -> dict[str, Any]:
     # ReplicaSetSpec: replicas=1, selector=2, template=3, minReadySeconds=4
     return _msg(b, {1: ("replicas", "ptrint", None), 2: ("selector", "msg", label_selector),
                     3: ("template", "msg", _template), 4: ("minReadySeconds", "int", None)})
@@ -146,26 +146,26 @@ def _int_or_string(b: bytes) -> int | str:
     return _str(kv.get(3, b"")) if kv.get(1) == 1 else int(kv.get(2, 0))
 
 
-def _service_port(b: bytes) -> dict:
+def _service_port(b: bytes) -> dict[str, Any]:
     return _msg(b, {1: ("name", "str", None), 2: ("protocol", "str", None),
                     3: ("port", "int", None), 4: ("targetPort", "msg", _int_or_string),
                     5: ("nodePort", "int", None)})
 
 
-def _service_spec(b: bytes) -> dict:
+def _service_spec(b: bytes) -> dict[str, Any]:
     return _msg(b, {1: ("ports", "msgs", _service_port), 2: ("selector", "map", None),
                     3: ("clusterIP", "str", None), 4: ("type", "str", None)})
 
 
-def _object(spec_decoder: Callable[[bytes], dict]) -> Callable[[bytes], dict]:
-    def decode(raw: bytes) -> dict:
+def _object(spec_decoder: Callable[[bytes], dict[str, Any]]) -> Callable[[bytes], dict[str, Any]]:
+    def decode(raw: bytes) -> dict[str, Any]:
         out = _msg(raw, {1: ("metadata", "msg", object_meta), 2: ("spec", "msg", spec_decoder)})
         out.setdefault("metadata", {})
         return out
     return decode
 
 
-DECODERS: dict[tuple[str, str], Callable[[bytes], dict]] = {
+DECODERS: dict[tuple[str, str], Callable[[bytes], dict[str, Any]]] = {
     ("v1", "Pod"): _object(pod_spec),
     ("apps/v1", "Deployment"): _object(_workload_spec),
     ("apps/v1", "ReplicaSet"): _object(_rs_spec),
