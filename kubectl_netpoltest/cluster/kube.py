@@ -143,8 +143,18 @@ class KubernetesGateway:
         self._configuration = configuration
         self._timeout = request_timeout
         self._verbosity = verbosity
-        self._core = k8s.CoreV1Api(k8s.ApiClient(configuration=configuration))
+        self._core = k8s.CoreV1Api(self._api_client())
         self._apps = k8s.AppsV1Api(self._core.api_client)
+
+    def _api_client(self) -> k8s.ApiClient:
+        """A client carrying kubectl's --as/--as-group impersonation headers, if any."""
+        api_client = k8s.ApiClient(configuration=self._configuration)
+        headers = cast(dict[str, str], api_client.default_headers)
+        if self._settings.as_user:
+            headers["Impersonate-User"] = self._settings.as_user
+        for group in self._settings.as_groups:
+            headers["Impersonate-Group"] = group
+        return api_client
 
     @property
     def description(self) -> str:
@@ -368,7 +378,39 @@ class KubernetesGateway:
     ) -> ExecResult:
         """Run argv in the container, calling `on_line` per stdout line as it arrives."""
         action = Action("create", "pods/exec", namespace, pod)
-        api = k8s.CoreV1Api(k8s.ApiClient(configuration=self._configuration))
+        api = k8s.CoreV1Api(self._api_client())
+        started = time.monotonic()
+        result = self._exec(
+            api=api,
+            action=action,
+            pod=pod,
+            namespace=namespace,
+            container=container,
+            argv=argv,
+            timeout_seconds=timeout_seconds,
+            on_line=on_line,
+        )
+        if self._verbosity >= 6:
+            took = (time.monotonic() - started) * 1000
+            print(
+                f"I exec {namespace}/{pod} container {container} ({self._configuration.host}): "
+                f"{_exec_outcome(result.status)} in {took:.0f} ms",
+                file=sys.stderr,
+            )
+        return result
+
+    def _exec(
+        self,
+        *,
+        api: k8s.CoreV1Api,
+        action: Action,
+        pod: str,
+        namespace: str,
+        container: str,
+        argv: Sequence[str],
+        timeout_seconds: float,
+        on_line: Callable[[str], None],
+    ) -> ExecResult:
         try:
             with bounds.handshake_timeout(self._timeout) as handshake_bound:
                 ws = stream(
@@ -438,6 +480,34 @@ class KubernetesGateway:
 
 def pod_deleted(pod: PodInfo) -> PodInfo:
     return replace(pod, deleting=True, phase="Deleted")
+
+
+def _exec_outcome(status: ExecStatus) -> str:
+    if status.kind is ExecStatusKind.EXITED:
+        return f"exit {status.exit_code}"
+    return f"{status.kind.value}: {status.message}"
+
+
+def _from_kubeconfig(settings: KubeSettings) -> k8s.Configuration:
+    """What `new_client_from_config` does, plus kubectl's --cluster and --user overrides.
+
+    The loader picks the context's cluster and user in `set_active_context`; the overrides
+    replace those two choices and nothing else (kubectl's ClientConfig overrides, same order).
+    """
+    from kubernetes.config import kube_config
+
+    loader = cast(Any, kube_config)._get_kube_config_loader(
+        filename=os.pathsep.join(settings.files),
+        active_context=settings.context,
+        persist_config=False,
+    )
+    if settings.cluster:
+        loader._cluster = loader._config["clusters"].get_with_name(settings.cluster)["cluster"]
+    if settings.user:
+        loader._user = loader._config["users"].get_with_name(settings.user)["user"]
+    configuration = k8s.Configuration()
+    loader.load_and_set(configuration)
+    return configuration
 
 
 def _short(exc: BaseException) -> str:
