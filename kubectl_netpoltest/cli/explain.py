@@ -49,8 +49,9 @@ PoliciesOpt = Annotated[
     list[str] | None,
     typer.Option(
         "--policies",
-        help="Offline: read Namespaces, NetworkPolicies, Pods, workloads and Services from "
-        "these manifest files or directories (repeatable) instead of the cluster.",
+        help="Offline: read Namespaces, NetworkPolicies, ClusterNetworkPolicies, "
+        "(Baseline)AdminNetworkPolicies, Pods, workloads and Services from these manifest "
+        "files or directories (repeatable) instead of the cluster.",
         show_default=False,
     ),
 ]
