@@ -7,8 +7,10 @@ that already survives Ctrl-C survives SIGTERM too, and only the exit code differ
 the shell's 128 + signal number).
 
 The first signal raises; later ones are ignored while the run winds down (a PyInstaller
-bootloader or a process-group kill can deliver the same Ctrl-C twice, and a second
-KeyboardInterrupt in the middle of writing a report would lose it). A third signal gives up at
+bootloader forwards the Ctrl-C the terminal already sent to the whole process group, so it
+arrives twice, and a second KeyboardInterrupt in the middle of writing a report would lose it;
+`--bootloader-ignore-signals` is no cure, it would swallow a SIGTERM sent to the bootloader
+alone, as `docker stop` does: see tests/e2e/test_binary_signals.py). A third signal gives up at
 once with the first signal's exit code, for a user who really wants out.
 
 Usage: `install()` once at start-up (done by `__main__`); `except KeyboardInterrupt as exc:`
