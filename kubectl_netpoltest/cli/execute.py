@@ -23,11 +23,13 @@ from kubectl_netpoltest.cli.runview import (
     show,
     worst_case_seconds,
 )
+from kubectl_netpoltest.cli.settleflags import SettleFlag, StableFlag, settle_options
 from kubectl_netpoltest.cli.specs import MaxProbesFlag, RuleFlag, SourceFlag, SpecArg
 from kubectl_netpoltest.core.results import exit_code_for
 from kubectl_netpoltest.core.spec.loader import DEFAULT_MAX_PROBES
 from kubectl_netpoltest.engine.execute import execute as run_execute
 from kubectl_netpoltest.engine.options import ExecuteOptions
+from kubectl_netpoltest.engine.settle import execute_settled
 from kubectl_netpoltest.errors import NetpoltestError
 from kubectl_netpoltest.exitcodes import ExitCode
 from kubectl_netpoltest.report.failedrun import failed_run_junit
@@ -87,6 +89,8 @@ def execute(
     html: HtmlFlag = None,
     junit_property: JunitPropertyFlag = None,
     max_probes: MaxProbesFlag = DEFAULT_MAX_PROBES,
+    settle: SettleFlag = "0",
+    stable: StableFlag = 3,
     flags: KubeFlags,
 ) -> None:
     """Run every probe inside the prepared pods.
@@ -96,6 +100,7 @@ def execute(
     when probes error or you press Ctrl-C. On a terminal, progress is shown as probes finish.
     """
     extra_properties = junit_properties(junit_property or [])
+    settling = settle_options(settle=settle, stable=stable)
     options = ExecuteOptions(
         probe_timeout_seconds=probe_timeout,
         attempts=attempts,
@@ -126,14 +131,24 @@ def execute(
             context=session.gateway.description,
             worst_case_seconds=worst_case_seconds(session.probes, options),
         ) as watch:
-            outcome = run_execute(
-                gateway_factory=lambda: session.gateway,
-                probes=session.probes,
-                options=options,
-                spec_path=spec,
-                on_result=watch.result,
-                on_task_done=watch.task_done,
-            )
+            if settling is None:
+                outcome = run_execute(
+                    gateway_factory=lambda: session.gateway,
+                    probes=session.probes,
+                    options=options,
+                    spec_path=spec,
+                    on_result=watch.result,
+                    on_task_done=watch.task_done,
+                )
+            else:
+                outcome = execute_settled(
+                    gateway_factory=lambda: session.gateway,
+                    probes=session.probes,
+                    options=options,
+                    settle=settling,
+                    spec_path=spec,
+                    on_result=watch.result,
+                )
     except NetpoltestError as exc:
         _replace_stale_junit(junit, reason=str(exc))
         raise

@@ -37,6 +37,9 @@ class ProbeResult:
     decided_by: Observation | None = None
     """The observation that decided the verdict when the addresses disagree (dual stack);
     None means the first address's."""
+    settled_seconds: float | None = None
+    """execute --settle: seconds from the start of the run until this verdict was final (a
+    FAIL that never settled has None)."""
 
     @property
     def observation(self) -> Observation:

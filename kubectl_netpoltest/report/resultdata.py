@@ -19,6 +19,11 @@ def target_text(result: ProbeResult) -> str:
 
 
 def result_dict(result: ProbeResult) -> dict[str, Any]:
+    settled = (
+        {}
+        if result.settled_seconds is None
+        else {"settledSeconds": round(result.settled_seconds, 3)}
+    )
     return {
         **probe_dict(result.probe),
         "sourcePod": result.source_pod,
@@ -31,6 +36,7 @@ def result_dict(result: ProbeResult) -> dict[str, Any]:
             {"address": a.address, "observation": a.observation.value, "detail": a.detail}
             for a in result.addresses
         ],
+        **settled,
     }
 
 

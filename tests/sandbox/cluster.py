@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from tests.sandbox.apiserver.auth import Authorizer
@@ -30,11 +31,14 @@ class Cluster:
     kubelet: Kubelet
     controllers: Controllers
     authorizer: Authorizer
+    policies_in_force: Callable[[], list[dict]] | None = None
+    """With an enforcement lag (enforcement.py): the policies the data plane may see yet."""
 
     def snapshot(self) -> dict[str, list[dict]]:
         """The full desired state Network.sync takes."""
         return {"namespaces": self.store.list(NAMESPACES), "pods": self.store.list(PODS),
-                "policies": self.store.list(NETWORKPOLICIES),
+                "policies": self.policies_in_force() if self.policies_in_force
+                else self.store.list(NETWORKPOLICIES),
                 "services": self.store.list(SERVICES),
                 "admin_policies": [o for rt in ADMIN_KINDS for o in self.store.list(rt)],
                 "nodes": self.store.list(NODES)}

@@ -187,10 +187,19 @@ async def serve(opts: ServerOptions) -> None:
         cluster = Cluster(store=store, registry=registry, dataplane=dp, kubelet=kubelet,
                           controllers=controllers, authorizer=authz)
         cluster_ref["c"] = cluster
+        lag = float(timing.get("enforcementLag", 0.0))
+        enforcement = None
+        if lag > 0:
+            from tests.sandbox.enforcement import EnforcementLag
+
+            enforcement = EnforcementLag(store=store, lag=lag, request_sync=dp.request_sync)
+            cluster.policies_in_force = enforcement.effective
         cluster.watch_for_sync()
         await dp.synced()
         await _apply_scenario(cluster, scenario)
         await _wait_ready(cluster, opts.ready_timeout)
+        if enforcement is not None:
+            enforcement.arm()
         startup = time.monotonic() - t0
 
         ssl_ctx = None
