@@ -525,12 +525,11 @@ def connect(
             loader: Any = k8s_config
             loader.load_incluster_config(client_configuration=configuration)
         else:
-            api_client = cast(Any, k8s_config).new_client_from_config(
-                config_file=os.pathsep.join(settings.files),
-                context=settings.context,
-                persist_config=False,
-            )
-            configuration = api_client.configuration
+            configuration = _from_kubeconfig(settings)
+        if settings.token:
+            # kubectl --token replaces the user's credentials, exec plugins included.
+            configuration.api_key = {"BearerToken": f"Bearer {settings.token}"}
+            configuration.refresh_api_key_hook = None
     except (ConfigException, OSError, ValueError, TypeError) as exc:
         raise KubeconfigError(
             f"cannot load the kubeconfig ({settings.describe()}): {_short(exc)}"
