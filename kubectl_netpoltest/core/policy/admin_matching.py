@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Mapping
+from functools import lru_cache
 
 from kubectl_netpoltest.core.policy.admin_model import (
     Action,
@@ -28,6 +29,11 @@ from kubectl_netpoltest.core.policy.decision import Code, Direction
 from kubectl_netpoltest.core.policy.matching import NO, YES, Endpoint, Match, Tri
 from kubectl_netpoltest.core.policy.objects import Namespace, Pod, Selector
 from kubectl_netpoltest.core.policy.selectors import matches
+
+
+def matches_namespace(selector: Selector | None, pod: Pod,
+                      namespaces: Mapping[str, Namespace]) -> bool:
+    return _in_namespaces(pod, selector, namespaces)
 
 
 def _in_namespaces(pod: Pod, selector: Selector | None,
@@ -50,7 +56,9 @@ def selects(policy: AdminPolicy, pod: Pod, namespaces: Mapping[str, Namespace]) 
     return False
 
 
+@lru_cache(maxsize=1 << 16)
 def _in_cidrs(ip: str, cidrs: tuple[str, ...]) -> bool:
+    """Cached: the same pod IPs meet the same `networks` lists for every probe."""
     addr = ipaddress.ip_address(ip)
     for cidr in cidrs:
         try:

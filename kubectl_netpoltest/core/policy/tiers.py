@@ -25,7 +25,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import groupby
 
-from kubectl_netpoltest.core.policy.admin_matching import rule_matches, rules_of, selects
+from kubectl_netpoltest.core.policy.admin_matching import (
+    matches_namespace,
+    rule_matches,
+    rules_of,
+    selects,
+)
 from kubectl_netpoltest.core.policy.admin_model import Action, AdminPolicy, Tier
 from kubectl_netpoltest.core.policy.decision import (
     Code,
@@ -35,8 +40,9 @@ from kubectl_netpoltest.core.policy.decision import (
     RuleRef,
 )
 from kubectl_netpoltest.core.policy.matching import Assumptions, Endpoint, Tri
-from kubectl_netpoltest.core.policy.objects import Namespace, Pod, Snapshot
+from kubectl_netpoltest.core.policy.objects import Namespace, Pod, Selector, Snapshot
 from kubectl_netpoltest.core.policy.predict import Predictor
+from kubectl_netpoltest.core.policy.selectors import matches
 
 ARROW = " → "
 
@@ -115,9 +121,9 @@ def evaluate_tier(policies: Sequence[AdminPolicy], side: Side,
 def _tier(policies: Sequence[AdminPolicy], side: Side,
           namespaces: Mapping[str, Namespace]) -> TierResult:
     """L6: no API orders v1alpha1 against v1alpha2 objects of one tier."""
-    new = [p for p in policies if not p.v1alpha1]
-    old = [p for p in policies if p.v1alpha1]
-    if new and old:
+    old = [p for p in policies if p.kind != "ClusterNetworkPolicy"]
+    if old and len(old) < len(policies):
+        new = [p for p in policies if p.kind == "ClusterNetworkPolicy"]
         a, b = evaluate_tier(new, side, namespaces), evaluate_tier(old, side, namespaces)
         if a.action is not None and b.action is not None and a.action != b.action:
             return TierResult(None, a.refs + b.refs, Code.MIXED_API_VERSIONS,
@@ -150,21 +156,55 @@ class TieredPredictor(Predictor):
         super().__init__(snapshot, assumptions=assumptions)
         self.admin_policies = tuple(admin_policies)
         self.unreadable = tuple(unreadable)
+        self._tier_cache: dict[tuple[Tier, Pod, Direction], list[AdminPolicy]] = {}
+        self._ns_cache: dict[tuple[Tier, str, Direction],
+                             list[tuple[AdminPolicy, Selector | None]]] = {}
 
     def tier_policies(self, tier: Tier, pod: Pod, direction: Direction
                       ) -> list[AdminPolicy]:
         """The tier's policies selecting `pod` that have rules in `direction` (T7)."""
-        return [p for p in self.admin_policies
-                if p.tier is tier and rules_of(p, direction)
-                and selects(p, pod, self.namespaces)]
+        if pod.host_network:
+            return []  # T6: never a subject
+        key = (tier, pod, direction)
+        found = self._tier_cache.get(key)
+        if found is None:
+            found = [p for p, pod_selector in self._candidates(tier, pod.namespace, direction)
+                     if pod_selector is None or matches(pod_selector, pod.labels)]
+            self._tier_cache[key] = found
+        return found
+
+    def _candidates(self, tier: Tier, namespace: str, direction: Direction
+                    ) -> list[tuple[AdminPolicy, Selector | None]]:
+        """Policies whose subject's namespace part matches `namespace` (cached per
+        namespace: most pods share it), each with the pod selector still to check."""
+        key = (tier, namespace, direction)
+        found = self._ns_cache.get(key)
+        if found is None:
+            probe = Pod(namespace=namespace, name="")
+            found = []
+            for p in self.admin_policies:
+                if p.tier is not tier or not rules_of(p, direction):
+                    continue
+                if p.subject_pods is not None:
+                    ns_selector, pod_selector = p.subject_pods
+                    if matches_namespace(ns_selector, probe, self.namespaces):
+                        found.append((p, pod_selector))
+                elif selects(p, probe, self.namespaces):
+                    found.append((p, None))
+            self._ns_cache[key] = found
+        return found
 
     def direction(
         self, *, direction: Direction, subject: Pod, peer: Endpoint, destination: Endpoint,
         port: int, protocol: str,
     ) -> DirectionDecision:
-        np = super().direction(direction=direction, subject=subject, peer=peer,
-                               destination=destination, port=port, protocol=protocol)
+        def np_tier() -> DirectionDecision:
+            return super(TieredPredictor, self).direction(
+                direction=direction, subject=subject, peer=peer, destination=destination,
+                port=port, protocol=protocol)
+
         if self.unreadable:
+            np = np_tier()
             return DirectionDecision(
                 direction, Decision.UNDEFINED, Code.TIERS_UNREADABLE,
                 f"[Admin] unknown: cannot list {', '.join(self.unreadable)} (403), whose "
@@ -172,13 +212,14 @@ class TieredPredictor(Predictor):
         admin = self.tier_policies(Tier.ADMIN, subject, direction)
         baseline = self.tier_policies(Tier.BASELINE, subject, direction)
         if not admin and not baseline:
-            return np  # no admin tier applies: exactly the NetworkPolicy answer
+            return np_tier()  # no admin tier applies: exactly the NetworkPolicy answer
         side = Side(direction, peer, destination, port, protocol.upper())
         chain: list[str] = []
         refs: list[RuleRef] = []
         decided = self._run_tier(Tier.ADMIN, admin, side, chain, refs)
         if decided is not None:
-            return decided
+            return decided  # the NetworkPolicy tier is never consulted (T17 step 1)
+        np = np_tier()
         if np.decision is not Decision.NOT_SELECTED:  # the NetworkPolicy tier is final
             chain.append(_np_step(np))
             return DirectionDecision(direction, np.decision, np.code, ARROW.join(chain),
