@@ -29,7 +29,7 @@ from kubernetes.client.exceptions import ApiException
 from kubernetes.config.config_exception import ConfigException
 from kubernetes.stream import stream
 
-from kubectl_netpoltest.cluster import bounds
+from kubectl_netpoltest.cluster import bounds, credentials
 from kubectl_netpoltest.cluster.execstatus import ExecStatus, ExecStatusKind, parse_exec_status
 from kubectl_netpoltest.cluster.gateway import (
     ContainerState,
@@ -519,6 +519,7 @@ def connect(
     *, settings: KubeSettings, request_timeout: float | None, verbosity: int = 0
 ) -> KubernetesGateway:
     """Load credentials the way kubectl would and build the gateway (no request is sent yet)."""
+    plugin = credentials.capture_plugin_errors()  # the client only logs an exec plugin failure
     try:
         if settings.in_cluster:
             configuration = k8s.Configuration()
@@ -534,6 +535,7 @@ def connect(
         raise KubeconfigError(
             f"cannot load the kubeconfig ({settings.describe()}): {_short(exc)}"
         ) from exc
+    plugin.check(settings)
     bounds.no_silent_retries(configuration)
     bounds.install()
     return KubernetesGateway(

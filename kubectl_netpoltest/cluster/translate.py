@@ -69,6 +69,8 @@ def api_error(*, status: int, body: str, reason: str, action: Action) -> Cluster
             f"{action.describe()}: {message}",
             hint="Log in again or refresh the kubeconfig's credentials.",
         )
+    if status == 403 and "violates PodSecurity" in message:
+        return _pod_security(message, action)
     if status == 403:
         flag = f" -n {action.namespace}" if action.namespace else ""
         where = f" in namespace {action.namespace}" if action.namespace else ""
@@ -95,6 +97,29 @@ def api_error(*, status: int, body: str, reason: str, action: Action) -> Cluster
     return ClusterError(f"could not {action.describe()}: HTTP {status}: {message}")
 
 
+_POD_SECURITY = re.compile(r'violates PodSecurity "(\w+):([\w.]+)"')
+
+
+def _pod_security(message: str, action: Action) -> Forbidden:
+    """Pod Security admission, not RBAC: the permission is there, the pod is what is refused.
+    It judges the whole pod with our container added, so an app container that breaks the
+    namespace's level makes any ephemeral container fail (pod-security-admission checks the
+    pods/ephemeralcontainers update like a pod create)."""
+    match = _POD_SECURITY.search(message)
+    level = match.group(1) if match else "the"
+    where = f" of namespace {action.namespace}" if action.namespace else ""
+    return Forbidden(
+        message,
+        hint=f"Pod Security admission enforces the {level!r} level{where} "
+        "(label pod-security.kubernetes.io/enforce) and judges the pod together with the debug "
+        "container. The default debug container passes 'restricted' (non-root 65532, no "
+        "privilege escalation, capabilities dropped, RuntimeDefault seccomp): if the violation "
+        "is the debug container's, use an --image that runs as a non-root user; if it is the "
+        "pod's own (its app containers break the level), ask for the namespace's level to "
+        "allow the pod or pick another source pod.",
+    )
+
+
 def websocket_error(*, reason: str, action: Action) -> ClusterError:
     """The client flattens websocket failures into text; recover the HTTP status from it."""
     match = _HANDSHAKE.search(reason)
@@ -106,6 +131,14 @@ def websocket_error(*, reason: str, action: Action) -> ClusterError:
 def unreachable(*, server: str | None, context: str | None, detail: str) -> Unreachable:
     where = server or "the API server"
     ctx = f" (context {context!r})" if context else ""
+    if "CERTIFICATE_VERIFY_FAILED" in detail or "certificate verify failed" in detail:
+        # The server answered the TLS handshake: it is up; its certificate is not trusted.
+        return Unreachable(
+            f"{where}{ctx} answered, but its TLS certificate is not trusted: {detail}",
+            hint="The kubeconfig's certificate-authority(-data) for this cluster does not sign "
+            "the server's certificate: fix or refresh the kubeconfig (or check that the "
+            "server address is the right cluster's).",
+        )
     return Unreachable(
         f"cannot reach {where}{ctx}: {detail}",
         hint="Check that the cluster is up and that --context/--kubeconfig point at it.",

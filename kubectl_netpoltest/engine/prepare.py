@@ -18,7 +18,7 @@ from kubectl_netpoltest.core.model import PodRef
 from kubectl_netpoltest.engine import instrument, toolcheck
 from kubectl_netpoltest.engine.options import PrepareOptions
 from kubectl_netpoltest.engine.prepare_items import PrepState, SourcePrep
-from kubectl_netpoltest.engine.prepare_pod import CLEANUP_NEEDED, Control, instrument_pod
+from kubectl_netpoltest.engine.prepare_pod import CLEANUP_NEEDED, Control, instrument_pod, remember
 
 __all__ = ["PrepState", "PrepareInterrupted", "SourcePrep", "prepare"]
 
@@ -96,6 +96,8 @@ def prepare(
         )
         if options.check_tools and result.state is PrepState.READY:
             result = _check_tools(gateway=gateway, pod=plan.pod, result=result, options=options)
+        if result.ok and result.container:
+            remember(gateway, plan.pod, result.container)
         return result
 
     def worker() -> None:

@@ -80,7 +80,6 @@ def instrument_pod(
     # container of the requested image, so preparing again with another image takes effect.
     existing = instrument.probe_container(pod, image=options.image)
     if instrument.is_instrumented(pod) and existing:
-        _remember(gateway, pod, existing)
         return result(
             PrepState.REUSED,
             f"{pod.ref}: debug container {existing} is already running",
@@ -134,7 +133,6 @@ def instrument_pod(
             stop=control.stop,
         )
         if outcome.state is PrepState.READY:
-            _remember(gateway, pod, name)
             return result(PrepState.READY, outcome.message, container=name, instrumented=True)
         if outcome.state is PrepState.INTERRUPTED:
             return result(
@@ -155,8 +153,9 @@ def instrument_pod(
         control.at(pod, None)
 
 
-def _remember(gateway: ClusterGateway, pod: PodInfo, container: str) -> None:
-    """Tell execute which container this prepare reported (instrument.probe_container)."""
+def remember(gateway: ClusterGateway, pod: PodInfo, container: str) -> None:
+    """Tell execute which container this prepare reported (instrument.probe_container); only
+    once it passed the tool check, so a container that cannot probe is never the one used."""
     if pod.annotations.get(instrument.PROBE_CONTAINER_KEY) == container:
         return
     with contextlib.suppress(ClusterError):  # execute falls back to the image rule

@@ -20,8 +20,8 @@ def test_labels_first_then_adds_one_container_to_the_first_ready_pod() -> None:
     assert result.state is PrepState.READY
     assert result.pod == "shop/web-a"
     # ... then one exec: the tool check of the new container (engine/toolcheck.py)
-    # the container is remembered for execute (annotation), then one exec: the tool check
-    assert [kind for kind, _ in gateway.calls] == ["label", "add", "annotate", "exec"]
+    # one exec: the tool check; then the container is remembered for execute (annotation)
+    assert [kind for kind, _ in gateway.calls] == ["label", "add", "exec", "annotate"]
     assert gateway.pods["shop/web-a"].labels[LABEL_KEY] == "true"
     assert gateway.calls[1][1].endswith("example/agnhost:1")
 
@@ -42,7 +42,7 @@ def test_prefers_a_pod_we_touched_even_if_its_container_expired() -> None:
     )
     (result,) = prepare(gateway=gateway, sources=[WEB], options=OPTIONS)
     assert result.pod == "shop/web-b"
-    assert [kind for kind, _ in gateway.calls] == ["add", "annotate", "exec"]  # labelled
+    assert [kind for kind, _ in gateway.calls] == ["add", "exec", "annotate"]  # labelled
 
 
 def test_host_network_and_unready_pods_are_skipped_and_said() -> None:
@@ -108,7 +108,7 @@ def test_a_new_image_gets_a_new_container_then_is_reused() -> None:
     gateway = FakeGateway().add(make_pod("web-a", labels={LABEL_KEY: "true"}, ephemeral=(old,)))
     (first,) = prepare(gateway=gateway, sources=[WEB], options=OPTIONS)
     assert first.state is PrepState.READY
-    assert [kind for kind, _ in gateway.calls] == ["add", "annotate", "exec"]
+    assert [kind for kind, _ in gateway.calls] == ["add", "exec", "annotate"]
     assert first.container != "netpoltest-old01"
     (second,) = prepare(gateway=gateway, sources=[WEB], options=OPTIONS)
     assert second.state is PrepState.REUSED

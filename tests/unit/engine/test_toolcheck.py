@@ -46,7 +46,7 @@ def test_a_complete_image_is_ready_and_says_what_it_has() -> None:
     assert result.state is PrepState.READY
     assert result.tools == "bash 5.2, nc openbsd, getent ahosts, dig, timeout"
     assert result.warnings == ()
-    assert [kind for kind, _ in gateway.calls] == ["label", "add", "annotate", "exec"]
+    assert [kind for kind, _ in gateway.calls] == ["label", "add", "exec", "annotate"]
 
 
 def test_an_image_without_bash_fails_prepare_naming_the_image_to_use() -> None:
