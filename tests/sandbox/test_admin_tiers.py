@@ -306,3 +306,37 @@ def test_cases_packets(sandbox: _Sandbox, case: Case) -> None:
             assert "timed out" in output, (case.id, p, output)  # a drop
         else:
             assert "refused" in output, (case.id, p, output)  # NP denial in reject mode
+
+
+NODE = {"metadata": {"name": "sandbox-node", "labels": {"kubernetes.io/hostname": "sandbox-node"}},
+        "status": {"addresses": [{"type": "InternalIP", "address": "10.89.0.1"}]}}
+NODES_DENY = cnp("no-node", subject=WEB_SUBJECT, egress=[
+    {"action": "Deny", "to": [{"nodes": {"matchLabels": {
+        "kubernetes.io/hostname": "sandbox-node"}}}]}])
+
+
+def test_nodes_peer_pure() -> None:
+    """T12 (experimental): `nodes` matches the InternalIP of the selected Node objects."""
+    state = _state(Case("nodes", (NODES_DENY,), {}), PURE_IPS)
+    np = compile_policies(namespaces=state["namespaces"], pods=state["pods"], policies=[])
+    tiered = compile_tiers(np=np, namespaces=state["namespaces"], pods=state["pods"],
+                           admin_policies=state["admin_policies"], nodes=[NODE])
+    assert not tiered.allows(src=PURE_IPS["web"], dst="10.89.0.1", protocol="TCP", port=8081)
+    assert tiered.allows(src=PURE_IPS["tool"], dst="10.89.0.1", protocol="TCP", port=8081)
+    assert tiered.allows(src=PURE_IPS["web"], dst=PURE_IPS["db"], protocol="TCP", port=5432)
+
+
+def test_nodes_peer_packets(sandbox: _Sandbox) -> None:
+    """A hostNetwork server on the node; web's egress to the node IP is dropped."""
+    key = f"uid-hostnet-{sandbox.net.deny_mode}"
+    node_ip = sandbox.net.add_pod(key=key, ports=[ContainerPort(8081)], host_network=True)
+    try:
+        state = _state(Case("nodes", (NODES_DENY,), {}), sandbox.ips)
+        sandbox.net.sync(namespaces=state["namespaces"], pods=state["pods"], policies=(),
+                         services=(), admin_policies=state["admin_policies"], nodes=[NODE])
+        web = probe(sandbox.net, "uid-web", ip=node_ip, port=8081, protocol="TCP")
+        tool = probe(sandbox.net, "uid-tool", ip=node_ip, port=8081, protocol="TCP")
+        assert (web.ok, tool.ok) == (False, True), (web.output, tool.output)
+        assert "timed out" in web.output
+    finally:
+        sandbox.net.remove_pod(key)
