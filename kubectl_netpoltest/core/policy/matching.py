@@ -77,22 +77,28 @@ def _network(cidr: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
     return ipaddress.ip_network(cidr, strict=False)
 
 
-@lru_cache(maxsize=1 << 16)
 def in_block(block: IPBlock, ip: str) -> bool:
     """Rule 15 and 17: inside cidr, outside every except, and of the same IP family."""
+    return _in_block(block.cidr, block.excepts, ip)
+
+
+@lru_cache(maxsize=1 << 16)
+def _in_block(cidr: str, excepts: tuple[str, ...], ip: str) -> bool:
     addr = ipaddress.ip_address(ip)
-    net = _network(block.cidr)
+    net = _network(cidr)
     if addr.version != net.version or addr not in net:
         return False
-    return not any(
-        addr in _network(e) for e in block.excepts if _network(e).version == addr.version
-    )
+    return not any(addr in _network(e) for e in excepts if _network(e).version == addr.version)
 
 
 def namespace_labels(namespaces: Mapping[str, Namespace], name: str) -> tuple[
         tuple[str, str], ...]:
     found = namespaces.get(name)
     return found.labels if found is not None else ((NAMESPACE_NAME_LABEL, name),)
+
+
+_ADDRESS_UNKNOWN = Match(Tri.MAYBE, Code.ADDRESS_UNKNOWN)
+_IPBLOCK_POD = Match(Tri.MAYBE, Code.IPBLOCK_MATCHES_POD_IP)
 
 
 def peer_matches(
@@ -104,25 +110,35 @@ def peer_matches(
     assumptions: Assumptions,
 ) -> Match:
     """Rule 12: selectors select pods (AND within one peer); an ipBlock selects addresses."""
-    if peer.ip_block is not None:
-        if endpoint.selectable and assumptions.ipblock_matches_pod_ips is False:
+    return peer_match(peer, endpoint, policy_namespace, namespaces, assumptions)
+
+
+def peer_match(peer: Peer, endpoint: Endpoint, policy_namespace: str,
+               namespaces: Mapping[str, Namespace], assumptions: Assumptions) -> Match:
+    """`peer_matches` with positional arguments: the evaluator's hot path."""
+    pod = endpoint.pod
+    block = peer.ip_block
+    if block is not None:
+        selectable = pod is not None and not pod.host_network
+        if selectable and assumptions.ipblock_matches_pod_ips is False:
             return NO
         if endpoint.ip is None:
-            return Match(Tri.MAYBE, Code.ADDRESS_UNKNOWN)
-        if not in_block(peer.ip_block, endpoint.ip):
+            return _ADDRESS_UNKNOWN
+        if not _in_block(block.cidr, block.excepts, endpoint.ip):
             return NO
-        if endpoint.selectable and assumptions.ipblock_matches_pod_ips is None:
-            return Match(Tri.MAYBE, Code.IPBLOCK_MATCHES_POD_IP)
+        if selectable and assumptions.ipblock_matches_pod_ips is None:
+            return _IPBLOCK_POD
         return YES
-    pod = endpoint.pod
     if pod is None or pod.host_network:
         return NO
-    if peer.namespace_selector is None:
+    ns_selector = peer.namespace_selector
+    if ns_selector is None:
         if pod.namespace != policy_namespace:
             return NO
-    elif not matches(peer.namespace_selector, namespace_labels(namespaces, pod.namespace)):
+    elif not matches(ns_selector, namespace_labels(namespaces, pod.namespace)):
         return NO
-    if peer.pod_selector is not None and not matches(peer.pod_selector, pod.labels):
+    pod_selector = peer.pod_selector
+    if pod_selector is not None and not matches(pod_selector, pod.labels):
         return NO
     return YES
 
@@ -136,19 +152,30 @@ def port_matches(
     assumptions: Assumptions,
 ) -> Match:
     """Rules 18-22: protocol first; a named port resolves on the destination pod only."""
+    return port_match(spec, port, protocol, destination, assumptions)
+
+
+_UNRESOLVED = Match(Tri.NO, Code.NAMED_PORT_UNRESOLVED)
+_AMBIGUOUS = Match(Tri.MAYBE, Code.NAMED_PORT_AMBIGUOUS)
+
+
+def port_match(spec: PortSpec, port: int, protocol: str, destination: Endpoint,
+               assumptions: Assumptions) -> Match:
+    """`port_matches` with positional arguments: the evaluator's hot path."""
     if spec.protocol != protocol:
         return NO
-    if spec.port is None:
+    number = spec.port
+    if number is None:
         return YES
-    if isinstance(spec.port, int):
-        end = spec.end_port if spec.end_port is not None else spec.port
-        return YES if spec.port <= port <= end else NO
+    if isinstance(number, int):
+        end = spec.end_port if spec.end_port is not None else number
+        return YES if number <= port <= end else NO
     if destination.pod is None:
-        return Match(Tri.NO, Code.NAMED_PORT_UNRESOLVED)
+        return _UNRESOLVED
     numbers = [p.port for p in destination.pod.ports
-               if p.name == spec.port and p.protocol == protocol]
+               if p.name == number and p.protocol == protocol]
     if not numbers:
-        return Match(Tri.NO, Code.NAMED_PORT_UNRESOLVED)
+        return _UNRESOLVED
     if assumptions.first_named_port_wins or len(set(numbers)) == 1:
         return YES if numbers[0] == port else NO
-    return Match(Tri.MAYBE, Code.NAMED_PORT_AMBIGUOUS) if port in numbers else NO
+    return _AMBIGUOUS if port in numbers else NO

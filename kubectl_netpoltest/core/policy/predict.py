@@ -25,6 +25,7 @@ from kubectl_netpoltest.core.policy.matching import Assumptions, Endpoint
 from kubectl_netpoltest.core.policy.objects import (
     NAMESPACE_NAME_LABEL,
     EndpointSlice,
+    Labels,
     Namespace,
     Pod,
     Policy,
@@ -60,9 +61,12 @@ class Predictor:
         for pod in snapshot.pods:
             self.namespaces.setdefault(pod.namespace, Namespace(
                 pod.namespace, ((NAMESPACE_NAME_LABEL, pod.namespace),)))
-        self._policies: dict[str, list[Policy]] = defaultdict(list)
+        self._isolating: dict[tuple[str, Direction], list[Policy]] = defaultdict(list)
         for policy in snapshot.policies:
-            self._policies[policy.namespace].append(policy)
+            if policy.ingress_isolates:
+                self._isolating[(policy.namespace, Direction.INGRESS)].append(policy)
+            if policy.egress_isolates:
+                self._isolating[(policy.namespace, Direction.EGRESS)].append(policy)
         self.pods_by_ip: dict[str, Pod] = {}
         for pod in snapshot.pods:
             for ip in pod.ips:
@@ -73,21 +77,20 @@ class Predictor:
         self._slices: dict[tuple[str, str], list[EndpointSlice]] = defaultdict(list)
         for s in snapshot.endpoint_slices:
             self._slices[(s.namespace, s.service)].append(s)
-        self._selecting: dict[tuple[Pod, Direction], tuple[Policy, ...]] = {}
+        self._selecting: dict[tuple[str, Labels, bool, Direction], tuple[Policy, ...]] = {}
 
     # ------------------------------------------------------------------ one direction
 
     def selecting(self, pod: Pod, direction: Direction) -> tuple[Policy, ...]:
         """Rules 1-3: policies of the pod's namespace whose podSelector matches and that
         isolate this direction. hostNetwork pods are never selected (rule 28)."""
-        key = (pod, direction)
+        key = (pod.namespace, pod.labels, pod.host_network, direction)
         found = self._selecting.get(key)
         if found is None:
-            ingress = direction is Direction.INGRESS
+            labels = pod.labels
             found = () if pod.host_network else tuple(
-                p for p in self._policies.get(pod.namespace, ())
-                if (p.ingress_isolates if ingress else p.egress_isolates)
-                and matches(p.pod_selector, pod.labels))
+                p for p in self._isolating.get((pod.namespace, direction), ())
+                if matches(p.pod_selector, labels))
             self._selecting[key] = found
         return found
 

@@ -1,20 +1,22 @@
-"""Label selector matching (semantics rule 13), cached because the same selectors are
-evaluated against the same label sets thousands of times in a large plan."""
+"""Label selector matching (semantics rule 13).
+
+Not cached: labels are tiny sorted tuples of (key, value) pairs, so `pair in labels` runs in C
+and costs less than hashing a cache key would (measured with tests/bench/predict_bench.py).
+"""
 
 from __future__ import annotations
-
-from functools import lru_cache
 
 from kubectl_netpoltest.core.policy.objects import Labels, Operator, Selector
 
 
-@lru_cache(maxsize=1 << 16)
 def matches(selector: Selector, labels: Labels) -> bool:
     """`NotIn` and `DoesNotExist` match objects that lack the key; `{}` matches all."""
-    found = dict(labels)
-    for key, value in selector.match_labels:
-        if found.get(key) != value:
+    for pair in selector.match_labels:
+        if pair not in labels:
             return False
+    if not selector.match_expressions:
+        return True
+    found = dict(labels)
     for req in selector.match_expressions:
         present = req.key in found
         if req.operator is Operator.IN and (not present or found[req.key] not in req.values):
