@@ -12,6 +12,7 @@ from kubectl_netpoltest.cli import (
     cleanup,
     completion,
     doctor,
+    enforcetime,
     execute,
     explain,
     generate,
@@ -103,6 +104,7 @@ app.command("cleanup")(cleanup.cleanup)
 app.command("rbac")(rbac.rbac)
 app.command("doctor")(doctor.doctor)
 app.command("generate")(generate.generate)
+app.command("enforce-time")(enforcetime.enforce_time)
 app.command("report")(report.report)
 app.command("version")(version.version)
 app.command("completion")(completion.completion)

@@ -8,7 +8,7 @@ functions in core/ (CNI detection, the policy engine) that work on manifests any
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -78,6 +78,12 @@ class ClusterInspector(Protocol):
     ) -> Mapping[str, Any] | None: ...
 
     def list_network_policies(self, *, namespace: str | None) -> list[Mapping[str, Any]]: ...
+
+    def watch_network_policies(
+        self, *, namespace: str, timeout_seconds: int
+    ) -> Iterator[tuple[str, Mapping[str, Any]]]:
+        """(ADDED|MODIFIED|DELETED, policy) for changes after the call, until the timeout."""
+        ...
 
     def dry_run_ephemeral(self, *, namespace: str, pod: str, container: Mapping[str, Any]) -> None:
         """Server-side dry-run of adding the container; raises the server's refusal."""

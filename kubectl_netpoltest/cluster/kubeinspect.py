@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import urllib3
@@ -191,6 +191,49 @@ class KubernetesInspector:
             Action("list", "networkpolicies.networking.k8s.io", namespace), "GET", path
         )
         return list(data.get("items") or [])
+
+    def watch_network_policies(
+        self, *, namespace: str, timeout_seconds: int
+    ) -> Iterator[tuple[str, Mapping[str, Any]]]:
+        path = f"/apis/networking.k8s.io/v1/namespaces/{namespace}/networkpolicies"
+        action = Action("watch", "networkpolicies.networking.k8s.io", namespace)
+        listed = self._request(action, "GET", path)
+        version = str((listed.get("metadata") or {}).get("resourceVersion", ""))
+        query = [
+            ("watch", "1"),
+            ("resourceVersion", version),
+            ("timeoutSeconds", str(timeout_seconds)),
+        ]
+        params = self._client.param_serialize(
+            method="GET",
+            resource_path=path,
+            query_params=query,
+            header_params={"Accept": "application/json"},
+            auth_settings=["BearerToken"],
+        )
+        try:
+            response = self._client.call_api(*params, _request_timeout=timeout_seconds + 10)
+            if response.status != 200:
+                data: bytes = response.read()  # type: ignore[no-untyped-call]
+                raise api_error(
+                    status=int(response.status),
+                    body=data.decode("utf-8", "replace"),
+                    reason=str(response.reason or ""),
+                    action=action,
+                )
+            buffer = b""
+            for chunk in response.response.stream(4096, decode_content=True):
+                buffer += chunk
+                while b"\n" in buffer:
+                    line, buffer = buffer.split(b"\n", 1)
+                    if line.strip():
+                        event = json.loads(line)
+                        if event.get("type") in ("ADDED", "MODIFIED", "DELETED"):
+                            yield str(event["type"]), event.get("object") or {}
+        except _UNREACHABLE as exc:
+            raise unreachable(
+                server=self._configuration.host, context=self._context, detail=str(exc)[:300]
+            ) from exc
 
     def dry_run_ephemeral(self, *, namespace: str, pod: str, container: Mapping[str, Any]) -> None:
         self._request(

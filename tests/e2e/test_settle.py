@@ -6,6 +6,8 @@ The lag scenario's sandbox applies NetworkPolicy changes 3 s after the API accep
 
 from __future__ import annotations
 
+import json
+import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,7 +16,7 @@ import pytest
 
 from kubectl_netpoltest.exitcodes import ExitCode
 from tests.e2e.conftest import netpoltest, verdicts
-from tests.e2e.sandboxctl import ROOT
+from tests.e2e.sandboxctl import ROOT, product_command
 from tests.sandbox.fixture import Sandbox, start_sandbox
 from tests.sandbox.gate import require_root_sandbox
 
@@ -98,3 +100,34 @@ def test_settle_gives_up_on_a_policy_that_never_comes(cluster: Sandbox) -> None:
     result = next(r for r in run.json()["results"] if r["id"] == ADMIN)
     assert result["verdict"] == "FAIL" and "not settled within 3s" in result["reason"]
     assert "settledSeconds" not in result
+
+
+def test_enforce_time_measures_the_lag(cluster: Sandbox, tmp_path: Path) -> None:
+    """enforce-time applies nothing: it sees our apply on its watch and times the packets."""
+    proc = subprocess.Popen(
+        [*product_command(), "enforce-time", SPEC, "-o", "json", "--timeout", "60s"],
+        env=cluster.env(),
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stderr is not None
+        line = ""
+        while "watching NetworkPolicies in shop" not in line:
+            line = proc.stderr.readline()
+            assert line, "enforce-time ended before watching"
+        _apply(cluster, tmp_path)
+        out, err = proc.communicate(timeout=90)
+    finally:
+        proc.kill()
+    assert proc.returncode == ExitCode.OK, err
+    times = json.loads(out)
+    assert times["change"] == {"type": "ADDED", "policy": "shop/server-in"}
+    by_id = {p["id"]: p for p in times["probes"]}
+    # The deny cannot be in force before the lag has passed; the allow held all along.
+    assert by_id[ADMIN]["seconds"] >= LAG - 0.5
+    assert by_id["web->pod/server:80/tcp"]["seconds"] < by_id[ADMIN]["seconds"]
+    assert times["summary"]["max"] == by_id[ADMIN]["seconds"]
+    _remove(cluster)

@@ -1,0 +1,162 @@
+"""enforce-time: how long after a NetworkPolicy change do packets obey it?
+
+Applies nothing: it watches NetworkPolicies in the spec's namespaces, and from the first change
+(create, update or delete) it runs every probe in rounds until each one's observation matches
+the spec `stable` times in a row. A probe's time is from the moment the change was seen on the
+watch to the first of those matching observations; the resolution is one round (a round lasts
+about one probe timeout, since denied probes wait for it). The API server's timestamps have
+one-second resolution, which is why the watch event's arrival is the clock's zero.
+"""
+
+from __future__ import annotations
+
+import math
+import queue
+import statistics
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from kubectl_netpoltest.cluster.gateway import ClusterGateway
+from kubectl_netpoltest.cluster.inspector import ClusterInspector
+from kubectl_netpoltest.core.model import PodTarget, Probe
+from kubectl_netpoltest.core.results import ProbeResult
+from kubectl_netpoltest.core.verdict import Verdict
+from kubectl_netpoltest.engine.execute import execute
+from kubectl_netpoltest.engine.options import ExecuteOptions
+from kubectl_netpoltest.errors import ClusterError
+
+
+@dataclass(frozen=True)
+class PolicyChange:
+    kind: str
+    """ADDED, MODIFIED or DELETED."""
+    policy: str
+    """namespace/name."""
+
+
+@dataclass(frozen=True)
+class ProbeTime:
+    probe: Probe
+    seconds: float | None
+    """None: never matched the spec stably within the timeout."""
+    last: ProbeResult | None
+
+
+@dataclass(frozen=True)
+class EnforceTimes:
+    change: PolicyChange
+    times: tuple[ProbeTime, ...]
+    rounds: int
+    round_seconds: float
+    """The mean duration of a round: the measurement's resolution."""
+
+    @property
+    def measured(self) -> list[float]:
+        return sorted(t.seconds for t in self.times if t.seconds is not None)
+
+    def stat(self, name: str) -> float | None:
+        values = self.measured
+        if not values:
+            return None
+        if name == "median":
+            return statistics.median(values)
+        if name == "p99":  # nearest rank
+            return values[max(0, math.ceil(0.99 * len(values)) - 1)]
+        return values[-1]
+
+
+def namespaces_of(probes: Sequence[Probe]) -> list[str]:
+    found = {p.source.namespace or "default" for p in probes}
+    found |= {
+        p.target.pod.namespace or "default" for p in probes if isinstance(p.target, PodTarget)
+    }
+    return sorted(found)
+
+
+def wait_for_change(
+    inspector: ClusterInspector, *, namespaces: Sequence[str], timeout_seconds: int
+) -> tuple[PolicyChange, float] | None:
+    """The first NetworkPolicy change in any of the namespaces, and when it was seen."""
+    events: queue.Queue[tuple[PolicyChange, float] | ClusterError] = queue.Queue()
+
+    def watch(namespace: str) -> None:
+        try:
+            for kind, obj in inspector.watch_network_policies(
+                namespace=namespace, timeout_seconds=timeout_seconds
+            ):
+                meta: Mapping[str, Any] = obj.get("metadata") or {}
+                change = PolicyChange(kind, f"{meta.get('namespace')}/{meta.get('name')}")
+                events.put((change, time.monotonic()))
+                return
+        except ClusterError as exc:
+            events.put(exc)
+
+    for namespace in namespaces:
+        threading.Thread(target=watch, args=(namespace,), daemon=True).start()
+    try:
+        item = events.get(timeout=timeout_seconds + 5)
+    except queue.Empty:
+        return None
+    if isinstance(item, ClusterError):
+        raise item
+    return item
+
+
+def measure(
+    *,
+    gateway_factory: Callable[[], ClusterGateway],
+    probes: Sequence[Probe],
+    options: ExecuteOptions,
+    spec_path: str,
+    change: PolicyChange,
+    seen_at: float,
+    stable: int,
+    timeout_seconds: float,
+    on_round: Callable[[int, int], None] | None = None,
+) -> EnforceTimes:
+    """Rounds of every not-yet-settled probe until all match `stable` times or time runs out."""
+    first_match: dict[str, float] = {}
+    streak = {p.id: 0 for p in probes}
+    done: dict[str, float] = {}
+    last: dict[str, ProbeResult] = {}
+    rounds = 0
+    started = time.monotonic()
+    while len(done) < len(probes) and time.monotonic() - seen_at < timeout_seconds:
+        waiting = [p for p in probes if p.id not in done]
+        arrived: dict[str, float] = {}
+
+        def stamp(result: ProbeResult, arrived: dict[str, float] = arrived) -> None:
+            arrived.setdefault(result.probe.id, time.monotonic())
+
+        outcome = execute(
+            gateway_factory=gateway_factory,
+            probes=waiting,
+            options=options,
+            spec_path=spec_path,
+            on_result=stamp,
+        )
+        rounds += 1
+        for result in outcome.results:
+            probe_id = result.probe.id
+            last[probe_id] = result
+            if result.verdict is not Verdict.PASS:
+                streak[probe_id] = 0
+                continue
+            if streak[probe_id] == 0:
+                first_match[probe_id] = arrived.get(probe_id, time.monotonic())
+            streak[probe_id] += 1
+            if streak[probe_id] >= stable:
+                done[probe_id] = first_match[probe_id] - seen_at
+        if on_round is not None:
+            on_round(rounds, len(done))
+        if outcome.interrupted:
+            break
+    return EnforceTimes(
+        change=change,
+        times=tuple(ProbeTime(p, done.get(p.id), last.get(p.id)) for p in probes),
+        rounds=rounds,
+        round_seconds=(time.monotonic() - started) / max(1, rounds),
+    )
