@@ -109,7 +109,7 @@ def headline(*, probes: int, sources: int, context: str, worst_case_seconds: flo
     return console_safe(
         f"Probing {probes} probe{'s' if probes != 1 else ''} from {sources} source pod"
         f"{'s' if sources != 1 else ''} on {context}; at most "
-        f"{_duration(worst_case_seconds)} (every attempt timing out)"
+        f"{_duration(worst_case_seconds)} if every attempt times out"
     )
 
 
@@ -136,6 +136,7 @@ def live_progress(
             worst_case_seconds=worst_case_seconds,
         ),
         markup=False,
+        soft_wrap=True,
     )
 
     class _View:
