@@ -3,8 +3,9 @@
 Applies nothing: it watches NetworkPolicies in the spec's namespaces, and from the first change
 (create, update or delete) it runs every probe in rounds until each one's observation matches
 the spec `stable` times in a row. A probe's time is from the moment the change was seen on the
-watch to the first of those matching observations; the resolution is one round (a round lasts
-about one probe timeout, since denied probes wait for it). The API server's timestamps have
+watch to the start of the first of those matching observations (its arrival minus the probe's
+own duration, so a deny's timeout is not counted); the resolution is one round (a round lasts
+about one probe timeout while denied probes wait for it). The API server's timestamps have
 one-second resolution, which is why the watch event's arrival is the clock's zero.
 """
 
@@ -146,7 +147,10 @@ def measure(
                 streak[probe_id] = 0
                 continue
             if streak[probe_id] == 0:
-                first_match[probe_id] = arrived.get(probe_id, time.monotonic())
+                # When the matching packet left, not when its answer came back: a denied probe
+                # reports only after its timeout, which is no part of the enforcement time.
+                arrival = arrived.get(probe_id, time.monotonic())
+                first_match[probe_id] = max(seen_at, arrival - result.seconds)
             streak[probe_id] += 1
             if streak[probe_id] >= stable:
                 done[probe_id] = first_match[probe_id] - seen_at
