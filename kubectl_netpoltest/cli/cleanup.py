@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from kubectl_netpoltest import interrupts
 from kubectl_netpoltest.cli.connect import open_session
 from kubectl_netpoltest.cli.environment import ENV
 from kubectl_netpoltest.cli.kubeflags import KubeFlags, connection_flags, parse_duration
@@ -80,14 +81,19 @@ def cleanup(
     )
     session = open_session(spec_path=spec, flags=flags)
     structured = output in (Output.JSON, Output.YAML)
-    items = run_cleanup(
-        gateway=session.gateway,
-        sources=session.sources,
-        options=options,
-        on_done=None
-        if structured
-        else (lambda item: write_cleanup([item], ENV.stdout, header=False)),
-    )
+    try:
+        items = run_cleanup(
+            gateway=session.gateway,
+            sources=session.sources,
+            options=options,
+            on_done=None
+            if structured
+            else (lambda item: write_cleanup([item], ENV.stdout, header=False)),
+        )
+    except KeyboardInterrupt as exc:
+        # each pod's line (done, or left) is out already; typer would make this a silent 130
+        ENV.stdout.write(f"interrupted: finish with: kubectl netpoltest cleanup {spec}\n")
+        raise typer.Exit(int(interrupts.exit_code_of(exc))) from exc
     if structured:
         document = envelope("CleanupResult", session.run, cleanup_body(items))
         write_document(document, ENV.stdout, as_yaml=output is Output.YAML)

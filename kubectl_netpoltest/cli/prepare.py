@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from kubectl_netpoltest import interrupts
 from kubectl_netpoltest.cli.connect import open_session
 from kubectl_netpoltest.cli.environment import ENV
 from kubectl_netpoltest.cli.kubeflags import KubeFlags, connection_flags, parse_duration
@@ -101,7 +102,8 @@ def prepare(
             )
         else:
             ENV.stdout.write("interrupted: nothing was left changed\n")
-        raise
+        # typer would turn the interrupt into a silent 130; SIGTERM must give 143
+        raise typer.Exit(int(interrupts.exit_code_of(stopped))) from stopped
     if output in (Output.JSON, Output.YAML):
         body = prepare_body(results, image=options.image)
         write_document(

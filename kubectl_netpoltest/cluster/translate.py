@@ -63,6 +63,11 @@ def api_error(*, status: int, body: str, reason: str, action: Action) -> Cluster
     # websocket-client's text: "Handshake status 400 Bad Request -+-+- {headers} -+-+- body"
     plain = body.rsplit("-+-+-", 1)[-1].strip() if "-+-+-" in body else ""
     message = str(data.get("message") or plain or reason or "no message").strip()
+    if status == 0 and _untrusted(f"{body} {reason}"):
+        return untrusted_certificate(
+            where=f"the API server (while trying to {action.describe()})",
+            detail=message if _untrusted(message) else f"{reason} {body}".strip(),
+        )
     if status == 401:
         return Forbidden(
             f"the cluster did not accept our credentials while trying to "
@@ -128,17 +133,26 @@ def websocket_error(*, reason: str, action: Action) -> ClusterError:
     return ClusterError(f"could not {action.describe()}: {reason}")
 
 
+def _untrusted(text: str) -> bool:
+    return "CERTIFICATE_VERIFY_FAILED" in text or "certificate verify failed" in text
+
+
+def untrusted_certificate(*, where: str, detail: str) -> Unreachable:
+    """The server answered the TLS handshake, so it is up: its certificate is not trusted."""
+    detail = " ".join(detail.split())
+    return Unreachable(
+        f"{where} answered, but its TLS certificate is not trusted: {detail}",
+        hint="The kubeconfig's certificate-authority(-data) for this cluster does not sign the "
+        "server's certificate: fix or refresh the kubeconfig (or check that the server "
+        "address is the right cluster's).",
+    )
+
+
 def unreachable(*, server: str | None, context: str | None, detail: str) -> Unreachable:
     where = server or "the API server"
     ctx = f" (context {context!r})" if context else ""
-    if "CERTIFICATE_VERIFY_FAILED" in detail or "certificate verify failed" in detail:
-        # The server answered the TLS handshake: it is up; its certificate is not trusted.
-        return Unreachable(
-            f"{where}{ctx} answered, but its TLS certificate is not trusted: {detail}",
-            hint="The kubeconfig's certificate-authority(-data) for this cluster does not sign "
-            "the server's certificate: fix or refresh the kubeconfig (or check that the "
-            "server address is the right cluster's).",
-        )
+    if _untrusted(detail):
+        return untrusted_certificate(where=f"{where}{ctx}", detail=detail)
     return Unreachable(
         f"cannot reach {where}{ctx}: {detail}",
         hint="Check that the cluster is up and that --context/--kubeconfig point at it.",
