@@ -201,3 +201,21 @@ def test_dev_null_stays_a_device_and_a_new_report_honours_the_umask(
     )  # fmt: skip
     assert run.returncode in (ExitCode.TEST_FAILURES, ExitCode.INCONCLUSIVE), run.stderr
     assert junit.stat().st_mode & 0o777 == 0o644
+
+
+@pytest.mark.sandbox
+@pytest.mark.slow
+def test_cleanup_keep_pods_is_bounded_when_the_exec_handshake_never_completes(
+    prepared: Sandbox,
+) -> None:
+    """Item 4, for cleanup: `--keep-pods` stops the debug containers by exec, and hung with
+    the execute. It must end, name the cause, and leave the pods labelled for a later run.
+    (Last in this module: it changes the lab.)"""
+    with FaultProxy(mode="hang-exec", sandbox=prepared) as api:
+        run = _run(
+            "cleanup", SPEC, "--keep-pods", "--request-timeout", "2s", kubeconfig=api.kubeconfig
+        )
+    assert run.returncode != ExitCode.OK, run.stdout + run.stderr
+    assert "websocket handshake" in run.stdout + run.stderr, run.stdout + run.stderr
+    labelled = prepared.pods("lab", "netpoltest.io/instrumented=true")
+    assert labelled, "a pod whose container could not be stopped must keep its label"
