@@ -118,9 +118,9 @@ def prepare(
         threading.Thread(target=worker, daemon=True, name=f"prepare-{n}")
         for n in range(max(1, min(options.parallelism, len(work))))
     ]
-    for thread in threads:
-        thread.start()
     try:
+        for thread in threads:
+            thread.start()
         for thread in threads:
             while thread.is_alive():
                 thread.join(0.2)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import _thread
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -13,6 +12,7 @@ import pytest
 from kubectl_netpoltest.cluster.gateway import ContainerState, PodInfo
 from kubectl_netpoltest.core.model import PodRef
 from kubectl_netpoltest.engine import instrument
+from kubectl_netpoltest.engine import prepare as prepare_module
 from kubectl_netpoltest.engine.instrument import LABEL_KEY, PROBE_CONTAINER_KEY
 from kubectl_netpoltest.engine.options import PrepareOptions
 from kubectl_netpoltest.engine.prepare import PrepareInterrupted, PrepState, prepare
@@ -54,6 +54,15 @@ def test_a_stop_between_label_and_container_rolls_the_label_back() -> None:
     assert not result.instrumented
 
 
+_RUNS: list[Control] = []
+
+
+@dataclass
+class _SpyControl(Control):
+    def __post_init__(self) -> None:
+        _RUNS.append(self)
+
+
 @dataclass
 class InterruptOnAdd(FakeGateway):
     def add_ephemeral_container(
@@ -61,11 +70,14 @@ class InterruptOnAdd(FakeGateway):
     ) -> PodInfo:
         pod = super().add_ephemeral_container(namespace=namespace, name=name, container=container)
         _thread.interrupt_main()  # Ctrl-C while the first source is being prepared ...
-        time.sleep(0.5)  # ... and handled by the main thread before this call returns
+        assert _RUNS[-1].stop.wait(10)  # ... seen by prepare's main thread before we go on
         return pod
 
 
-def test_an_interrupt_starts_nothing_new_and_reports_every_source() -> None:
+def test_an_interrupt_starts_nothing_new_and_reports_every_source(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(prepare_module, "Control", _SpyControl)
     sources = [PodRef(name=n, namespace="shop", podname=n) for n in ("web", "api", "db")]
     gateway = InterruptOnAdd().add(make_pod("web-a"), make_pod("api-a"), make_pod("db-a"))
     with pytest.raises(PrepareInterrupted) as caught:
