@@ -49,7 +49,8 @@ RULES: tuple[Rule, ...] = (
         resources=("pods",),
         verbs=("get", "list", "watch", "patch", "delete"),
         why="find source and target pods, wait for the probe container, label instrumented "
-        "pods (patch) and recycle them on cleanup (delete)",
+        "pods and hold cleanup's lease annotation on them (patch), recycle them on cleanup "
+        "(delete)",
     ),
     Rule(
         api_group="",
@@ -67,7 +68,8 @@ RULES: tuple[Rule, ...] = (
         api_group="apps",
         resources=("replicasets", "deployments", "statefulsets", "daemonsets"),
         verbs=("get",),
-        why="check that a pod has a controller that recreates it before deleting it",
+        why="read a workload's desired replicas: cleanup's hint that a replacement is on its "
+        "way (cleanup decides from Ready pods and works without it)",
     ),
     Rule(
         api_group="networking.k8s.io",
