@@ -1,7 +1,8 @@
 """Cases only admin tiers create, end to end: real packets through `execute`, and the tier chain.
 
 The sandbox (tests/e2e/scenarios/tiers, reject mode) serves ClusterNetworkPolicy v1alpha2 and
-enforces it in nftables. For each case (admin-tiers-services-cni.md §6, X-a .. X-g) the test
+enforces it and the v1alpha1 kinds in nftables. For each case (admin-tiers-services-cni.md §6,
+X-a .. X-g, and L2 for AdminNetworkPolicy + BaselineAdminNetworkPolicy) the test
 creates the case's objects through the API, runs `kubectl netpoltest execute` on a spec whose
 expectations are the case's prediction, and checks:
 
@@ -38,7 +39,6 @@ pytestmark = [pytest.mark.sandbox, pytest.mark.slow]
 SCENARIO = ROOT / "tests" / "e2e" / "scenarios" / "tiers"
 FAST = ("--probe-timeout", "1", "--attempts", "1", "--cni-mode", "reject")
 CNP_PATH = "/apis/policy.networking.k8s.io/v1alpha2/clusternetworkpolicies"
-NP_PATH = "/apis/networking.k8s.io/v1/namespaces/shop/networkpolicies"
 SPEC = {
     "pods": [{"name": "web", "namespace": "shop", "selector": "app=web"},
              {"name": "tool", "namespace": "ops", "selector": "app=tool"},
@@ -50,6 +50,12 @@ SHOP = {"namespaces": {"matchLabels": {"kubernetes.io/metadata.name": "shop"}}}
 DB = {"pods": {"namespaceSelector": SHOP["namespaces"],
                "podSelector": {"matchLabels": {"app": "db"}}}}
 WEB = {"pods": {"podSelector": {"matchLabels": {"app": "web"}}}}
+OPS = {"namespaces": {"matchLabels": {"kubernetes.io/metadata.name": "ops"}}}
+PATHS = {"NetworkPolicy": "/apis/networking.k8s.io/v1/namespaces/shop/networkpolicies",
+         "ClusterNetworkPolicy": "/apis/policy.networking.k8s.io/v1alpha2/clusternetworkpolicies",
+         "AdminNetworkPolicy": "/apis/policy.networking.k8s.io/v1alpha1/adminnetworkpolicies",
+         "BaselineAdminNetworkPolicy":
+             "/apis/policy.networking.k8s.io/v1alpha1/baselineadminnetworkpolicies"}
 
 
 def cnp(name: str, *, priority: int = 10, tier: str = "Admin", subject: dict[str, Any] = DB,
@@ -112,6 +118,17 @@ CASES: list[tuple[str, list[dict[str, Any]], dict[str, str], dict[str, str]]] = 
             "app": "db"}}}}]}])],
      {"web->pod/db:5432/tcp": "denied:refused"},
      {"web->pod/db:5432/tcp": "[Admin] Accept (cnp/web-out egress[0])"}),
+    ("L2", [{"apiVersion": "policy.networking.k8s.io/v1alpha1", "kind": "AdminNetworkPolicy",
+             "metadata": {"name": "ops-pg"}, "spec": {"priority": 10, "subject": SHOP, "ingress": [
+                 {"action": "Allow", "from": [OPS], "ports": [{"portNumber": {"port": 5432}}]},
+                 {"action": "Pass", "from": [OPS]}]}},
+            {"apiVersion": "policy.networking.k8s.io/v1alpha1",
+             "kind": "BaselineAdminNetworkPolicy", "metadata": {"name": "default"},
+             "spec": {"subject": SHOP, "ingress": [{"action": "Deny", "from": [OPS]}]}}],
+     {"tool->pod/db:5432/tcp": "allowed:connected", "tool->pod/db:5433/tcp": "denied:timeout"},
+     {"tool->pod/db:5432/tcp": "[Admin] Accept (anp/ops-pg ingress[0])",
+      "tool->pod/db:5433/tcp": "[Admin] Pass (anp/ops-pg ingress[1]) → [Baseline] Deny "
+                               "(banp/default ingress[0])"}),
     ("X-g", [cnp("a-accept", ingress=[{"action": "Accept", "from": [SHOP]}]),
              cnp("b-deny", ingress=[{"action": "Deny", "from": [SHOP]}])],
      {"web->pod/db:5432/tcp": "allowed:connected"},
@@ -187,7 +204,7 @@ def test_case(tiers_lab: Sandbox, tmp_path: Path, case: str, objs: list[dict[str
     created = []
     try:
         for obj in objs:
-            path = NP_PATH if obj["kind"] == "NetworkPolicy" else CNP_PATH
+            path = PATHS[obj["kind"]]
             code, body = sb.request("POST", path, _fill(obj, db_ip))
             assert code == 201, body
             created.append(f"{path}/{obj['metadata']['name']}")
@@ -205,6 +222,9 @@ def test_case(tiers_lab: Sandbox, tmp_path: Path, case: str, objs: list[dict[str
         doc = explained.json()
         assert "admin tiers considered: ClusterNetworkPolicy policy.networking.k8s.io/" \
                "v1alpha2" in doc["policiesFrom"]
+        for obj in objs:
+            if obj["kind"] != "NetworkPolicy":
+                assert f"{obj['kind']} {obj['apiVersion']}: " in doc["policiesFrom"]
         by_id = {p["id"]: p for p in doc["probes"]}
         for probe, chain in chains.items():
             item = by_id[probe]
