@@ -11,6 +11,7 @@ from kubectl_netpoltest import __version__
 from kubectl_netpoltest.cli import (
     cleanup,
     completion,
+    coverage,
     doctor,
     enforcetime,
     execute,
@@ -109,3 +110,4 @@ app.command("report")(report.report)
 app.command("version")(version.version)
 app.command("completion")(completion.completion)
 app.command("explain")(explain.explain)
+app.command("coverage")(coverage.coverage)

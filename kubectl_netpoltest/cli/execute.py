@@ -13,6 +13,7 @@ from kubectl_netpoltest.cli.connect import open_session
 from kubectl_netpoltest.cli.environment import ENV
 from kubectl_netpoltest.cli.kubeflags import KubeFlags, connection_flags
 from kubectl_netpoltest.cli.outputs import Output, OutputFlag
+from kubectl_netpoltest.cli.predictview import annotations_for, load_predictions
 from kubectl_netpoltest.cli.runview import (
     HtmlFlag,
     JunitPropertyFlag,
@@ -36,6 +37,7 @@ from kubectl_netpoltest.report.failedrun import failed_run_junit
 from kubectl_netpoltest.report.files import ReportWriteError, write_report
 from kubectl_netpoltest.report.html import html_page
 from kubectl_netpoltest.report.junit import junit_string
+from kubectl_netpoltest.report.predictions import annotate_junit
 from kubectl_netpoltest.report.progress import live_progress
 
 
@@ -125,6 +127,7 @@ def execute(
                 note=ENV.stdout if output in (Output.TABLE, Output.WIDE) else ENV.stderr,
             ),
         )
+        predictions = load_predictions(session, flags)
         with live_progress(
             ENV.stderr,
             probes=session.probes,
@@ -157,7 +160,9 @@ def execute(
         raise
     # Results first: whatever happens to the report file, the user sees them.
     cni = options.cni_mode.value
-    show(outcome, output=output, run=session.run, cni_mode=cni, only_failures=only_failures)
+    annotations = annotations_for(outcome.results, predictions, cni_mode=options.cni_mode)
+    show(outcome, output=output, run=session.run, cni_mode=cni, only_failures=only_failures,
+         annotations=annotations)
     ENV.stdout.flush()
     code = exit_code_for(outcome.results, interrupted=outcome.interrupted)
     if outcome.interrupt_code is not None:
@@ -165,7 +170,8 @@ def execute(
     reports = []
     if junit:
         run = junit_run(outcome, session.run, cni_mode=cni, extra=extra_properties)
-        reports.append(("JUnit", junit, junit_string(outcome.results, run=run)))
+        xml = annotate_junit(junit_string(outcome.results, run=run), annotations)
+        reports.append(("JUnit", junit, xml))
     if html:
         page = html_page(result_document(outcome, session.run, cni_mode=cni))
         reports.append(("HTML", html, page))

@@ -8,19 +8,21 @@ module turns the outcome into the outputs the user asked for (-o, --only-failure
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Annotated, Any
 
 import typer
 
 from kubectl_netpoltest.cli.environment import ENV
 from kubectl_netpoltest.cli.outputs import Output
+from kubectl_netpoltest.core.discrepancy import Annotation
 from kubectl_netpoltest.core.model import Probe
 from kubectl_netpoltest.engine.execute import ExecuteOutcome, exec_timeout
 from kubectl_netpoltest.engine.options import ExecuteOptions
 from kubectl_netpoltest.errors import UsageError
 from kubectl_netpoltest.report.envelope import RunContext, envelope, write_document
 from kubectl_netpoltest.report.junit import JunitRun
+from kubectl_netpoltest.report.predictions import annotate_document, write_section
 from kubectl_netpoltest.report.resultdata import run_dict
 from kubectl_netpoltest.report.text import write_results
 
@@ -95,9 +97,13 @@ def show(
     run: RunContext,
     cni_mode: str,
     only_failures: bool,
+    annotations: Mapping[str, Annotation] | None = None,
 ) -> None:
+    """`annotations`: the policies' predictions and discrepancies, by probe id (may be empty)."""
     if output in (Output.JSON, Output.YAML):
         document = result_document(outcome, run, cni_mode=cni_mode)
+        if annotations:
+            annotate_document(document, annotations)
         if only_failures:
             document["results"] = [r for r in document["results"] if r["verdict"] != "PASS"]
         write_document(document, ENV.stdout, as_yaml=output is Output.YAML)
@@ -111,6 +117,8 @@ def show(
         only_failures=only_failures,
         wide=output is Output.WIDE,
     )
+    if annotations:
+        write_section(annotations, ENV.stdout, wide=output is Output.WIDE)
 
 
 def junit_run(

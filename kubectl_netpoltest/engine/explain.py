@@ -14,7 +14,7 @@ from typing import Any
 
 from kubectl_netpoltest.cluster.objectreads import Kind, ObjectReader
 from kubectl_netpoltest.core.explanation import Explained
-from kubectl_netpoltest.core.model import HostTarget, PodRef, Probe
+from kubectl_netpoltest.core.model import HostTarget, PodRef, PodTarget, Probe
 from kubectl_netpoltest.core.policy import (
     Assumptions,
     Code,
@@ -23,6 +23,7 @@ from kubectl_netpoltest.core.policy import (
     DirectionDecision,
     Prediction,
     Predictor,
+    ServiceTarget,
     Verdict,
     parse,
     pod_endpoint,
@@ -66,11 +67,15 @@ def explain_probe(predictor: Predictor, probe: Probe) -> Explained:
     target: Any
     if isinstance(probe.target, HostTarget):
         target = predictor.address(probe.target.host, from_namespace=source.namespace)
-    else:
+    elif isinstance(probe.target, PodTarget):
         found = find_pod(probe.target.pod, pods)
         if found is None:
             return Explained(probe, _missing(probe.target.pod, what="target"), source.ref)
         target = pod_endpoint(found)
+    else:
+        target = service_target(predictor, probe.target)
+        if target is None:
+            return Explained(probe, _no_service(probe.target), source.ref)
     prediction = predictor.predict(
         source=pod_endpoint(source), target=target, port=probe.port, protocol=probe.protocol.value
     )
@@ -78,12 +83,18 @@ def explain_probe(predictor: Predictor, probe: Probe) -> Explained:
 
 
 def explain(
-    probes: Sequence[Probe], snapshot: Snapshot, *, assumptions: Assumptions | None = None,
+    probes: Sequence[Probe],
+    snapshot: Snapshot,
+    *,
+    assumptions: Assumptions | None = None,
     tiers: Tiers | None = None,
 ) -> list[Explained]:
     """`tiers`: the admin tiers (engine.admintiers); without them, NetworkPolicies only."""
-    predictor = (Predictor(snapshot, assumptions=assumptions) if tiers is None
-                 else tiers.predictor(snapshot, assumptions=assumptions))
+    predictor = (
+        Predictor(snapshot, assumptions=assumptions)
+        if tiers is None
+        else tiers.predictor(snapshot, assumptions=assumptions)
+    )
     return [explain_probe(predictor, p) for p in probes]
 
 
@@ -97,8 +108,10 @@ def _list(
     try:
         return reader.list_objects(kind=kind, namespace=None)
     except NotFound:
-        warn(f"the server does not serve {kind.value}: Service backends are found by their "
-             "selectors instead")
+        warn(
+            f"the server does not serve {kind.value}: Service backends are found by their "
+            "selectors instead"
+        )
         return []
     except Forbidden:
         if not kind.namespaced:
@@ -139,7 +152,35 @@ def _running(pod: Mapping[str, Any]) -> bool:
     return status.get("phase") not in ("Succeeded", "Failed") and not meta.get("deletionTimestamp")
 
 
+def _service_ref(target: object) -> tuple[str, str] | None:
+    """(namespace, name) of a spec Service target (duck-typed: `services:` in the spec)."""
+    ref = getattr(target, "service", None)
+    namespace, name = getattr(ref, "namespace", None), getattr(ref, "service", None)
+    return (namespace, name) if isinstance(namespace, str) and isinstance(name, str) else None
+
+
+def service_target(predictor: Predictor, target: object) -> ServiceTarget | None:
+    """A spec Service target as the evaluator's: decided on each backend (rule 25)."""
+    key = _service_ref(target)
+    service = None if key is None else predictor.services.get(key)
+    return None if service is None else ServiceTarget(service, headless=service.headless)
+
+
+def _no_service(target: object) -> Prediction:
+    key = _service_ref(target)
+    where = "/".join(key) if key else str(target)
+    side = DirectionDecision(Direction.INGRESS, Decision.UNDEFINED, Code.NOT_A_POD,
+                             f"no Service {where} in the objects read, so nothing can be "
+                             "predicted")
+    return Prediction(Verdict.UNDEFINED, (side,))
+
+
 def spec_namespaces(probes: Sequence[Probe]) -> list[str]:
     found = [p.source.namespace for p in probes]
-    found += [p.target.pod.namespace for p in probes if not isinstance(p.target, HostTarget)]
+    for p in probes:
+        if isinstance(p.target, PodTarget):
+            found.append(p.target.pod.namespace)
+        elif not isinstance(p.target, HostTarget):
+            key = _service_ref(p.target)
+            found.append(key[0] if key else None)
     return sorted({n for n in found if n})

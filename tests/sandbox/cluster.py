@@ -9,6 +9,7 @@ from tests.sandbox.apiserver.auth import Authorizer
 from tests.sandbox.controllers import Controllers
 from tests.sandbox.dataplane import DataPlane
 from tests.sandbox.kubelet import Kubelet
+from tests.sandbox.network.model import ENFORCEMENT_ANNOTATION
 from tests.sandbox.registry import Registry
 from tests.sandbox.resources import (
     ADMIN_KINDS,
@@ -59,5 +60,6 @@ def _pod_net_view(p: dict) -> tuple:
     st = p.get("status") or {}
     ready = any(c.get("type") == "Ready" and c.get("status") == "True"
                 for c in st.get("conditions") or [])
+    knob = (p["metadata"].get("annotations") or {}).get(ENFORCEMENT_ANNOTATION)
     return (p["metadata"].get("labels"), st.get("podIP"), ready,
-            p["metadata"].get("deletionTimestamp"))
+            p["metadata"].get("deletionTimestamp"), knob)

@@ -14,6 +14,13 @@ from typing import Any
 
 NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
 PROTOCOLS = ("TCP", "UDP", "SCTP")
+ENFORCEMENT_ANNOTATION = "sandbox.netpoltest.test/enforcement"
+"""The "CNI does not enforce for this pod" knob: `off` makes the pod subject to no
+NetworkPolicy in either direction (it can still be a peer), as on a node whose CNI agent is
+down or a CNI without NetworkPolicy support. Any other value, or none, enforces.
+
+    kubectl annotate pod web-0 sandbox.netpoltest.test/enforcement=off
+"""
 
 
 @dataclass(frozen=True)
@@ -53,6 +60,8 @@ class PodView:
     host_network: bool
     ready: bool
     ports: tuple[ContainerPort, ...]
+    enforced: bool = True
+    """False: the enforcement knob is off for this pod (ENFORCEMENT_ANNOTATION)."""
 
     @property
     def selectable(self) -> bool:
@@ -107,6 +116,7 @@ def pod_view(obj: Mapping[str, Any]) -> PodView:
         host_network=bool(spec.get("hostNetwork")),
         ready=_is_ready(status) and not meta.get("deletionTimestamp") and ip is not None,
         ports=ports,
+        enforced=(meta.get("annotations") or {}).get(ENFORCEMENT_ANNOTATION) != "off",
     )
 
 

@@ -242,7 +242,8 @@ def compile_policies(
         subjects = [
             p
             for p in world.pods
-            if p.namespace == pns and matches(spec.get("podSelector") or {}, p.labels)
+            if p.namespace == pns and p.enforced  # the enforcement knob (model.py)
+            and matches(spec.get("podSelector") or {}, p.labels)
         ]
         for subject in subjects:
             assert subject.ip is not None
