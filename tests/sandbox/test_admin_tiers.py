@@ -340,3 +340,18 @@ def test_nodes_peer_packets(sandbox: _Sandbox) -> None:
         assert "timed out" in web.output
     finally:
         sandbox.net.remove_pod(key)
+
+
+def test_long_policy_names_fit_nft_comments() -> None:
+    """nft refuses comments over 128 bytes; policy names may have 253 characters."""
+    from tests.sandbox.network.tier_render import render_tiered
+
+    long_name = "x" * 250
+    state = _state(Case("long", (cnp(long_name, subject=DB_SUBJECT, ingress=[
+        {"action": "Deny", "from": [{"namespaces": ns_sel("ops")}]}]),), {}), PURE_IPS)
+    np = compile_policies(namespaces=state["namespaces"], pods=state["pods"], policies=[])
+    text = render_tiered(table="t", deny_mode="drop", tiered=compile_tiers(
+        np=np, namespaces=state["namespaces"], pods=state["pods"],
+        admin_policies=state["admin_policies"]))
+    comments = [line.split('comment "')[1] for line in text.splitlines() if "comment" in line]
+    assert comments and all(len(c.rstrip('"')) <= 128 for c in comments)

@@ -28,7 +28,7 @@ def _rule_lines(rules: tuple[TierRule, ...], field_: str, *, allow: str, pass_: 
     verdicts = {"Accept": allow, "Deny": "drop", "Pass": pass_}
     lines: list[str] = []
     for rule in rules:
-        comment = f' comment "{rule.origin}"'
+        comment = f' comment "{rule.origin[:120]}"'  # nft comments hold at most 128 bytes
         for addr in _addr_clauses(rule.match.addrs, field_):
             lines.append(f"{addr}{_port_clause(rule.match)}{verdicts[rule.action]}{comment}")
     return lines
