@@ -31,10 +31,13 @@ SOURCES = 5
 
 OLD_ALPINE = "registry.example/alpine-3.17-probe:1"
 """An Alpine image with bash, netcat-openbsd and dig but a getent without `ahosts`."""
+DEBIAN = "registry.example/debian-probe:1"
+"""A Debian-based image with bash, netcat-openbsd, dnsutils: glibc's getent and resolver."""
 IMAGES = {
     DEFAULT_IMAGE: ("agnhost", "getent ahosts"),
-    "nicolaka/netshoot:v0.13": ("netshoot", "getent ahosts"),
+    "nicolaka/netshoot:v0.13": ("agnhost", "getent ahosts"),
     OLD_ALPINE: ("alpine-noahosts", "getent hosts"),
+    DEBIAN: ("glibc", "getent ahosts"),
 }
 
 
@@ -44,7 +47,7 @@ def images_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
     scenario = tmp_path_factory.mktemp("images-lab")
     shutil.copytree(VERDICTS_SCENARIO, scenario, dirs_exist_ok=True)
     config = yaml.safe_load((scenario / "sandbox.yaml").read_text())
-    config["images"] = {OLD_ALPINE: "alpine-noahosts"}
+    config["images"] = {OLD_ALPINE: "alpine-noahosts", DEBIAN: "glibc"}
     (scenario / "sandbox.yaml").write_text(yaml.safe_dump(config))
     with start_sandbox(scenario) as sb:
         yield sb
@@ -70,17 +73,25 @@ def test_every_image_with_the_tools_gives_the_same_verdicts(
     assert verdicts(run) == DROP_MODE, f"{image} ({toolset}, {resolver})"
 
 
+@pytest.fixture(scope="module")
+def fresh_lab() -> Iterator[Sandbox]:
+    """A lab whose pods never had a working debug container: nothing else could run the probes."""
+    require_root_sandbox()
+    with start_sandbox(VERDICTS_SCENARIO) as sb:
+        yield sb
+
+
 @pytest.mark.parametrize("image", ["busybox:1.36", "alpine:3.19"])
 def test_an_image_without_bash_fails_prepare_and_execute_only_errors(
-    images_lab: Sandbox, image: str
+    fresh_lab: Sandbox, image: str
 ) -> None:
-    prepared = netpoltest(images_lab, "prepare", SPEC, "--image", image)
+    prepared = netpoltest(fresh_lab, "prepare", SPEC, "--image", image)
     assert prepared.code != ExitCode.OK
     assert prepared.out.count("FAILED") == SOURCES, prepared.out
     assert f"{image} has no bash, so no probe can run" in prepared.out
     assert f"--image {DEFAULT_IMAGE}" in prepared.out
 
-    run = netpoltest(images_lab, "execute", SPEC, "-o", "json", *FAST)
+    run = netpoltest(fresh_lab, "execute", SPEC, "-o", "json", *FAST)
     seen = verdicts(run)
     assert set(seen) == set(DROP_MODE)
     assert {verdict for verdict, _ in seen.values()} == {"ERROR"}, seen

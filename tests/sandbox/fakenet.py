@@ -40,8 +40,8 @@ class FakeNetwork:
         full = ("sh", "bash", "sleep", "echo", "cat", "true", "false", "env", "id", "ls",
                 "printf", "seq")
         small = ("sh", "sleep", "echo", "true", "false", "id")
-        for name, bins in (("netshoot", full), ("agnhost", full), ("alpine-noahosts", full),
-                           ("alpine", small), ("busybox", small)):
+        for name, bins in (("netshoot", full), ("glibc", full), ("agnhost", full),
+                           ("alpine-noahosts", full), ("alpine", small), ("busybox", small)):
             d = self.state_dir / "tools" / name
             d.mkdir(parents=True, exist_ok=True)
             for b in bins:

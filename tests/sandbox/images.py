@@ -2,10 +2,11 @@
 
 The sandbox has no registry: an image is "pullable" when the scenario maps it (by prefix) to
 a data-plane tool set, or by default by the image's base name (the first needle found):
-`agnhost` → "agnhost" (Alpine/musl: bash, netcat-openbsd, dig, musl getent, busybox),
-`netshoot` → "netshoot" (the glibc variant), `alpine` → "alpine" (busybox + musl getent, no
-bash), `busybox` → "busybox" (applets only). network/toolsets.py describes each set. Every
-such image runs as root (uid 0) unless the pod or container sets runAsUser.
+`agnhost` and `netshoot` → "agnhost" (both are Alpine/musl with bash, netcat-openbsd, dig,
+musl getent and busybox), `alpine` → "alpine" (busybox + musl getent, no bash), `busybox` →
+"busybox" (applets only). The glibc set ("glibc") is reached through a scenario's `images:`
+map. network/toolsets.py describes each set. Every such image runs as root (uid 0) unless the
+pod or container sets runAsUser.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Mapping
 
 DEFAULTS = (
     ("agnhost", "agnhost"),
-    ("netshoot", "netshoot"),
+    ("netshoot", "agnhost"),
     ("alpine", "alpine"),
     ("busybox", "busybox"),
 )

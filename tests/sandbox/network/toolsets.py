@@ -13,7 +13,9 @@ The sets differ the way the real images do (docs/probe-images.md has the sources
 * `alpine`: a plain alpine image: busybox (ash, busybox `nc` without -z) and musl `getent`,
   no bash, no dig;
 * `busybox`: busybox applets only (no getent, no dig, no bash);
-* `netshoot`: the glibc variant (Debian's bash, netcat-openbsd, dig, glibc `getent`).
+* `glibc`: Debian's bash, netcat-openbsd, dig and glibc `getent` (an image built on Debian);
+* `netshoot`: the same glibc set under its historical name, which the sandbox's own tests and
+  regular containers use (the nicolaka/netshoot *image* is Alpine and maps to `agnhost`).
 
 The musl `getent` is our own imitation of Alpine's (images/musl_getent.c), built with musl-gcc
 (Debian package musl-tools) when the sandbox comes up, so lookups use musl's real resolver.
@@ -35,7 +37,7 @@ NETSHOOT = {
 ALPINE_EXTRAS = {"nc": "nc.openbsd", "bash": "bash", "dig": "dig"}
 """What agnhost's Dockerfile adds on top of Alpine's busybox, as Debian binaries."""
 REQUIRED_TOOLS = ("nft", "ip", "dnsmasq", "nc.openbsd", "dig", "busybox", "setpriv", "musl-gcc")
-TOOLSETS = ("netshoot", "agnhost", "alpine-noahosts", "alpine", "busybox")
+TOOLSETS = ("netshoot", "glibc", "agnhost", "alpine-noahosts", "alpine", "busybox")
 MUSL_GETENT_SOURCE = Path(__file__).with_name("images") / "musl_getent.c"
 
 
@@ -64,7 +66,7 @@ def build_musl_getent(target: Path, *, with_ahosts: bool) -> Path:
 
 def _links(name: str, *, busybox: str, applets: list[str], bin_dir: Path) -> dict[str, str]:
     links: dict[str, str] = dict.fromkeys(applets, busybox)
-    if name == "netshoot":
+    if name in ("netshoot", "glibc"):
         links |= {n: p for n, t in NETSHOOT.items() if (p := shutil.which(t)) is not None}
     if name in ("agnhost", "alpine-noahosts"):
         links |= {n: p for n, t in ALPINE_EXTRAS.items() if (p := shutil.which(t)) is not None}
