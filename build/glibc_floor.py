@@ -66,11 +66,26 @@ def embedded_elf_files(binary: Path, into: Path) -> Iterable[tuple[str, Path]]:
             yield name, path
 
 
+def bundled_elf_files(bundle: Path) -> Iterable[tuple[str, Path]]:
+    """Each ELF file of a PyInstaller one-folder bundle (the executable and `_internal/`)."""
+    for path in sorted(bundle.rglob("*")):
+        if path.is_file() and not path.is_symlink():
+            with path.open("rb") as handle:
+                if _is_elf(handle.read(4)):
+                    yield str(path.relative_to(bundle)), path
+
+
 def requirements(binary: Path) -> list[Requirement]:
-    """The bootloader's and every embedded library's newest glibc need, newest first."""
+    """The newest glibc need of the bootloader and of every library, newest first.
+
+    `binary` is a one-folder bundle (what build.py makes), or a one-file binary.
+    """
     found = []
     with tempfile.TemporaryDirectory() as tmp:
-        members = [("(bootloader)", binary), *embedded_elf_files(binary, Path(tmp))]
+        if binary.is_dir():
+            members = list(bundled_elf_files(binary))
+        else:
+            members = [("(bootloader)", binary), *embedded_elf_files(binary, Path(tmp))]
         for name, path in members:
             versions = required_versions(_objdump(path))
             if versions:
@@ -81,7 +96,7 @@ def requirements(binary: Path) -> list[Requirement]:
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if len(args) != 1:
-        print("usage: glibc_floor.py BINARY", file=sys.stderr)
+        print("usage: glibc_floor.py BUNDLE_DIR|BINARY", file=sys.stderr)
         return 2
     found = requirements(Path(args[0]))
     if not found:

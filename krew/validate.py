@@ -32,6 +32,7 @@ import yaml
 API_VERSION = "krew.googlecontainertools.github.com/v1alpha2"
 KIND = "Plugin"
 SAFE_NAME = re.compile(r"^[\w-]+$")
+MAX_SHORT_DESCRIPTION = 50
 SHA256 = re.compile(r"^[a-f0-9]{64}$")
 # semver 2.0.0 with krew's mandatory leading "v"
 SEMVER = re.compile(
@@ -224,6 +225,15 @@ def validate_plugin(*, name: str, manifest: Any) -> list[Problem]:
         found.append(Problem("should have a short description"))
     elif "\n" in short or "\r" in short:
         found.append(Problem("should not have line breaks in short description"))
+    elif len(short) > MAX_SHORT_DESCRIPTION:
+        # krew-index's review guidelines (not krew's code): "shortDescription ... should be
+        # under 50 characters"; reviewers ask for it to be cut.
+        found.append(
+            Problem(
+                f"short description is {len(short)} characters; krew-index asks for at most "
+                f"{MAX_SHORT_DESCRIPTION}"
+            )
+        )
     if not spec.get("description"):
         found.append(Problem("should have a description"))
     version = spec.get("version")

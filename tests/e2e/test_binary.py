@@ -35,6 +35,32 @@ EXAMPLE = "examples/original-internet-access.yaml"
 class Built:
     binary: Path
     archives: Path
+    source: Path | None = None
+    """The frozen copy of the tree the binary was built from (None for NETPOLTEST_BINARY)."""
+    epoch: int = 0
+
+
+def _snapshot(into: Path) -> Path:
+    """The files a build reads, copied once: the working tree keeps changing under a session
+    (and under other people), and a second build must see exactly the same sources."""
+    import shutil
+
+    for name in ("kubectl_netpoltest", "build"):
+        shutil.copytree(
+            ROOT / name, into / name, ignore=shutil.ignore_patterns("__pycache__", "work")
+        )
+    shutil.copy2(ROOT / "LICENSE", into / "LICENSE")
+    return into
+
+
+def _build(source: Path, out: Path, *, epoch: int) -> None:
+    started = time.monotonic()
+    subprocess.run(
+        [sys.executable, str(source / "build" / "build.py"),
+         "--dist", str(out), "--work", str(out / "work")],
+        check=True, cwd=source, env={**os.environ, "SOURCE_DATE_EPOCH": str(epoch)},
+    )  # fmt: skip
+    print(f"\nbuilt the bundle in {time.monotonic() - started:.0f} s", file=sys.stderr)
 
 
 @pytest.fixture(scope="session")
@@ -42,6 +68,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     out = tmp_path_factory.mktemp("binary")
     target = build.host_target()
     given = os.environ.get("NETPOLTEST_BINARY")
+    source: Path | None = None
+    epoch = build.source_date_epoch()
     if given:
         binary = Path(given).resolve()
     else:
@@ -50,23 +78,32 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
             subprocess.run(
                 [sys.executable, "-m", "pip", "install", "-q", "-e", f"{ROOT}[build]"], check=True
             )
-        started = time.monotonic()
-        subprocess.run(
-            [sys.executable, str(ROOT / "build" / "build.py"),
-             "--dist", str(out), "--work", str(out / "work")],
-            check=True, cwd=ROOT,
-        )  # fmt: skip
-        print(f"\nbuilt the binary in {time.monotonic() - started:.0f} s", file=sys.stderr)
-        binary = out / target.binary_name
+        source = _snapshot(tmp_path_factory.mktemp("source"))
+        _build(source, out, epoch=epoch)
+        binary = out / target.binary_path
     archive = out / target.archive_name(version=__version__)
     if not archive.exists():
         build.package(
-            binary=binary,
+            bundle=binary.parent,
             license_file=ROOT / "LICENSE",
             archive=archive,
             windows=target.os == "windows",
+            helper=build.completion_helper(),
+            epoch=epoch,
         )
-    return Built(binary=binary, archives=out)
+    return Built(binary=binary, archives=out, source=source, epoch=epoch)
+
+
+def test_two_builds_of_the_same_sources_are_identical(built: Built, tmp_path: Path) -> None:
+    """Reproducible: a second build of the same sources gives the same archive, byte for byte
+    (the one test that pays for a second PyInstaller run)."""
+    if built.source is None:
+        pytest.skip("NETPOLTEST_BINARY is set: a given binary has no sources here to build twice")
+    _build(built.source, tmp_path, epoch=built.epoch)
+    name = build.host_target().archive_name(version=__version__)
+    first = (built.archives / f"{name}.sha256").read_text()
+    second = (tmp_path / f"{name}.sha256").read_text()
+    assert first == second
 
 
 def _run(built: Built, *args: str) -> subprocess.CompletedProcess[str]:
@@ -87,6 +124,36 @@ def test_help_says_kubectl_netpoltest(built: Built) -> None:
     assert "Usage: kubectl netpoltest" in result.stdout
     for command in ("validate", "plan", "prepare", "execute", "cleanup", "rbac"):
         assert command in result.stdout
+
+
+def test_runs_through_a_symlink_as_krew_links_it(built: Built, tmp_path: Path) -> None:
+    """krew links `bin` (inside the extracted bundle folder) from ~/.krew/bin."""
+    link = tmp_path / "bin" / "kubectl-netpoltest"
+    link.parent.mkdir()
+    link.symlink_to(built.binary)
+    result = subprocess.run([str(link), "--version"], capture_output=True, text=True, check=False)
+    assert (result.returncode, result.stdout.strip()) == (0, f"kubectl-netpoltest {__version__}")
+
+
+def test_archive_ships_the_kubectl_completion_helper(built: Built, tmp_path: Path) -> None:
+    import tarfile
+
+    target = build.host_target()
+    if target.os == "windows":
+        pytest.fail("kubectl's plugin completion helper is a shell script: not on Windows")
+    with tarfile.open(built.archives / target.archive_name(version=__version__)) as tar:
+        tar.extractall(tmp_path / "store", filter="tar")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "kubectl-netpoltest").symlink_to(tmp_path / "store" / target.binary_path)
+    result = subprocess.run(
+        [str(tmp_path / "store" / "kubectl_complete-netpoltest"), "pla"],
+        capture_output=True,
+        text=True,
+        env={"PATH": f"{bin_dir}:/usr/bin:/bin", "HOME": str(tmp_path)},
+        check=False,
+    )
+    assert result.stdout == "plan\tPrint the probes that execute would run\n:4\n", result.stderr
 
 
 def test_version(built: Built) -> None:

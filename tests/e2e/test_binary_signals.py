@@ -53,7 +53,7 @@ def binary(tmp_path_factory: pytest.TempPathFactory) -> Path:
          "--dist", str(out), "--work", str(out / "work")],
         check=True, cwd=ROOT,
     )  # fmt: skip
-    return out / load("build/build.py").host_target().binary_name
+    return out / load("build/build.py").host_target().binary_path
 
 
 @pytest.fixture(scope="module")

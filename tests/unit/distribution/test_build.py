@@ -50,42 +50,80 @@ def test_version_comes_from_the_package() -> None:
     assert build.read_version() == __version__
 
 
-def _binary(tmp_path: Path, name: str) -> Path:
-    binary = tmp_path / name
+def _bundle(tmp_path: Path, name: str) -> Path:
+    """A fake one-folder bundle: the executable, a library and a symlink, as PyInstaller makes."""
+    bundle = tmp_path / "kubectl-netpoltest"
+    (bundle / "_internal").mkdir(parents=True)
+    binary = bundle / name
     binary.write_bytes(b"\x7fELF fake")
-    return binary
+    binary.chmod(0o755)
+    (bundle / "_internal" / "libpython3.11.so.1.0").write_bytes(b"lib")
+    (bundle / "_internal" / "libpython3.11.so").symlink_to("libpython3.11.so.1.0")
+    return bundle
 
 
-def test_tar_archive_has_binary_and_license_at_the_root(tmp_path: Path) -> None:
+def test_names_inside_the_bundle() -> None:
+    assert build.Target(os="linux", arch="amd64").binary_path == (
+        "kubectl-netpoltest/kubectl-netpoltest"
+    )
+    assert build.Target(os="windows", arch="amd64").binary_path == (
+        "kubectl-netpoltest/kubectl-netpoltest.exe"
+    )
+
+
+def test_tar_archive_has_the_bundle_license_and_completion_helper(tmp_path: Path) -> None:
     archive = build.package(
-        binary=_binary(tmp_path, "kubectl-netpoltest"),
+        bundle=_bundle(tmp_path, "kubectl-netpoltest"),
         license_file=ROOT / "LICENSE",
         archive=tmp_path / "out" / "a.tar.gz",
         windows=False,
+        helper=build.completion_helper(),
+        epoch=1_700_000_000,
     )
     with tarfile.open(archive) as tar:
-        members = {m.name: m.mode for m in tar.getmembers()}
-    assert members == {"kubectl-netpoltest": 0o755, "LICENSE": 0o644}
+        members = {m.name: (m.mode, m.mtime, m.issym()) for m in tar.getmembers()}
+        helper = tar.extractfile("kubectl_complete-netpoltest")
+        assert helper is not None
+        assert b"exec kubectl-netpoltest __complete" in helper.read()
+    assert members == {
+        "LICENSE": (0o644, 1_700_000_000, False),
+        "kubectl_complete-netpoltest": (0o755, 1_700_000_000, False),
+        "kubectl-netpoltest/kubectl-netpoltest": (0o755, 1_700_000_000, False),
+        "kubectl-netpoltest/_internal/libpython3.11.so": (0o777, 1_700_000_000, True),
+        "kubectl-netpoltest/_internal/libpython3.11.so.1.0": (0o644, 1_700_000_000, False),
+    }
+    from kubectl_netpoltest.cli.completion import HELPER
+
+    assert build.completion_helper() == HELPER
 
 
 def test_tar_archive_is_reproducible(tmp_path: Path) -> None:
-    binary = _binary(tmp_path, "kubectl-netpoltest")
-    first = build.package(binary=binary, license_file=ROOT / "LICENSE",
-                          archive=tmp_path / "1.tar.gz", windows=False)  # fmt: skip
-    second = build.package(binary=binary, license_file=ROOT / "LICENSE",
-                           archive=tmp_path / "2.tar.gz", windows=False)  # fmt: skip
+    bundle = _bundle(tmp_path, "kubectl-netpoltest")
+    first = build.package(bundle=bundle, license_file=ROOT / "LICENSE",
+                          archive=tmp_path / "1.tar.gz", windows=False, epoch=7)  # fmt: skip
+    (bundle / "kubectl-netpoltest").touch()  # a new mtime on disk changes nothing
+    second = build.package(bundle=bundle, license_file=ROOT / "LICENSE",
+                           archive=tmp_path / "2.tar.gz", windows=False, epoch=7)  # fmt: skip
     assert first.read_bytes() == second.read_bytes()
+    with tarfile.open(first) as tar:
+        names = tar.getnames()
+    assert names == sorted(names)
 
 
 def test_zip_archive_for_windows(tmp_path: Path) -> None:
     archive = build.package(
-        binary=_binary(tmp_path, "kubectl-netpoltest.exe"),
+        bundle=_bundle(tmp_path, "kubectl-netpoltest.exe"),
         license_file=ROOT / "LICENSE",
         archive=tmp_path / "a.zip",
         windows=True,
+        helper="#!/bin/sh\n",
     )
     with zipfile.ZipFile(archive) as zipped:
-        assert sorted(zipped.namelist()) == ["LICENSE", "kubectl-netpoltest.exe"]
+        assert sorted(zipped.namelist()) == [
+            "LICENSE",
+            "kubectl-netpoltest/_internal/libpython3.11.so.1.0",
+            "kubectl-netpoltest/kubectl-netpoltest.exe",
+        ]
 
 
 def test_sha256_file_is_sha256sum_format(tmp_path: Path) -> None:

@@ -20,13 +20,15 @@ PLATFORMS = [("linux", "amd64"), ("linux", "arm64"), ("darwin", "amd64"), ("darw
 
 
 def _fake_archive(tmp_path: Path, *, version: str = "1.2.3") -> Path:
-    """A linux/amd64 archive as build.py packages it, around a fake binary."""
-    binary = tmp_path / "kubectl-netpoltest"
-    binary.write_bytes(b"fake binary")
+    """A linux/amd64 archive as build.py packages it, around a fake one-folder bundle."""
+    bundle = tmp_path / "kubectl-netpoltest"
+    bundle.mkdir()
+    (bundle / "kubectl-netpoltest").write_bytes(b"fake binary")
+    (bundle / "kubectl-netpoltest").chmod(0o755)
     (tmp_path / "LICENSE").write_text("Apache License\n")
     target = build.Target(os="linux", arch="amd64")
     archive: Path = build.package(
-        binary=binary,
+        bundle=bundle,
         license_file=tmp_path / "LICENSE",
         archive=tmp_path / "dist" / target.archive_name(version=version),
         windows=False,
@@ -61,7 +63,7 @@ def test_fills_version_uri_and_sha256_from_an_archive(tmp_path: Path) -> None:
         "kubectl-netpoltest_1.2.3_linux_amd64.tar.gz"
     )
     assert platform["sha256"] == hashlib.sha256(archive.read_bytes()).hexdigest()
-    assert platform["bin"] == "kubectl-netpoltest"
+    assert platform["bin"] == "kubectl-netpoltest/kubectl-netpoltest"  # inside the bundle
     out = tmp_path / "netpoltest.yaml"
     out.write_text(generate.to_yaml(manifest))
     assert validate.validate_file(out, archives=archive.parent) == []
@@ -96,7 +98,7 @@ def test_checksums_files_fill_the_other_platforms(tmp_path: Path) -> None:
         for p in manifest["spec"]["platforms"]
     }
     assert found == expected
-    assert manifest["spec"]["platforms"][4]["bin"] == "kubectl-netpoltest.exe"
+    assert manifest["spec"]["platforms"][4]["bin"] == "kubectl-netpoltest/kubectl-netpoltest.exe"
     assert validate.validate_plugin(name="netpoltest", manifest=manifest) == []
 
 

@@ -25,7 +25,7 @@ def _platform(os_name: str, arch: str) -> dict[str, Any]:
         "selector": {"matchLabels": {"os": os_name, "arch": arch}},
         "uri": f"https://example.test/kubectl-netpoltest_1.0.0_{os_name}_{arch}{ext}",
         "sha256": SHA,
-        "bin": "kubectl-netpoltest" + (".exe" if windows else ""),
+        "bin": "kubectl-netpoltest/kubectl-netpoltest" + (".exe" if windows else ""),
     }
 
 
@@ -111,6 +111,12 @@ RULES: list[tuple[str, str, Callable[[dict[str, Any]], None], str]] = [
         "netpoltest",
         _set("spec.shortDescription", "two\nlines"),
         "should not have line breaks in short description",
+    ),
+    (
+        "shortDescription at most 50 characters (krew-index review)",
+        "netpoltest",
+        _set("spec.shortDescription", "Test that NetworkPolicies allow and deny what you expect"),
+        "short description is 56 characters; krew-index asks for at most 50",
     ),
     ("description", "netpoltest", _set("spec.description", ""), "should have a description"),
     ("version", "netpoltest", _set("spec.version", DELETE), "should have a version specified"),
@@ -276,14 +282,17 @@ def _archive(
     tmp_path: Path, *, license_file: bool = True, mode: int = 0o755, windows: bool = False
 ) -> tuple[dict[str, Any], Path]:
     """A one-platform manifest and the archive its uri names, built by build.py's packager."""
-    binary = tmp_path / ("kubectl-netpoltest.exe" if windows else "kubectl-netpoltest")
+    bundle = tmp_path / "kubectl-netpoltest"
+    bundle.mkdir()
+    binary = bundle / ("kubectl-netpoltest.exe" if windows else "kubectl-netpoltest")
     binary.write_bytes(b"#!/bin/sh\necho fake\n")
+    binary.chmod(0o755)
     licence = tmp_path / "LICENSE"
     licence.write_text("Apache License\n")
     target = build.Target(os="windows" if windows else "linux", arch="amd64")
     archives = tmp_path / "dist"
     archive = build.package(
-        binary=binary,
+        bundle=bundle,
         license_file=licence,
         archive=archives / target.archive_name(version="1.0.0"),
         windows=windows,
@@ -338,7 +347,7 @@ def test_archive_without_license(tmp_path: Path) -> None:
 def test_archive_bin_not_executable(tmp_path: Path) -> None:
     manifest, archives = _archive(tmp_path, mode=0o644)
     assert [str(p) for p in validate.validate_archives(manifest=manifest, archives=archives)] == [
-        "spec.platforms[0]: `bin` kubectl-netpoltest is not executable in "
+        "spec.platforms[0]: `bin` kubectl-netpoltest/kubectl-netpoltest is not executable in "
         "kubectl-netpoltest_1.0.0_linux_amd64.tar.gz"
     ]
 
