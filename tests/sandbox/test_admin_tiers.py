@@ -355,3 +355,20 @@ def test_long_policy_names_fit_nft_comments() -> None:
         admin_policies=state["admin_policies"]))
     comments = [line.split('comment "')[1] for line in text.splitlines() if "comment" in line]
     assert comments and all(len(c.rstrip('"')) <= 128 for c in comments)
+
+
+def test_a_broken_admin_policy_is_skipped_and_said(sandbox: _Sandbox) -> None:
+    """An object the API server would refuse never stops the rest from being enforced."""
+    state = _state(CASES[0], sandbox.ips)
+    broken = {"kind": "ClusterNetworkPolicy", "metadata": {"name": "broken"},
+              "spec": {"tier": "Admin", "priority": 1, "subject": {"namespaces": {}},
+                       "ingress": [{"action": "Deny", "from": [{"pods": {
+                           "podSelector": {"matchExpressions": [{"key": "a"}]}}}]}]}}
+    sandbox.net.warnings.clear()
+    sandbox.net.sync(namespaces=state["namespaces"], pods=state["pods"],
+                     policies=state["policies"], services=(),
+                     admin_policies=[*state["admin_policies"], broken])
+    assert sandbox.net.warnings == ["ClusterNetworkPolicy broken skipped: 'operator'"]
+    sandbox.net.warnings.clear()
+    assert not probe(sandbox.net, "uid-web", ip=sandbox.ips["db"], port=5432,
+                     protocol="TCP").ok  # X-a's Admin Deny is still enforced

@@ -380,9 +380,18 @@ class Network:
                     self.warnings.append(
                         f"policy {meta.get('namespace')}/{meta.get('name')} skipped: {exc}")
             compiled = compile_policies(namespaces=namespaces, pods=pods, policies=good)
-            if admin_policies:
+            admin_ok = []
+            for pol in admin_policies:  # like NetworkPolicies: a broken one is skipped, said
+                try:
+                    compile_tiers(np=compiled, namespaces=namespaces, pods=pods,
+                                  admin_policies=[pol], nodes=nodes, externals=self.externals)
+                    admin_ok.append(pol)
+                except (ValueError, KeyError, TypeError, AttributeError) as exc:
+                    meta = pol.get("metadata") or {}
+                    self.warnings.append(f"{pol.get('kind')} {meta.get('name')} skipped: {exc}")
+            if admin_ok:
                 tiered = compile_tiers(np=compiled, namespaces=namespaces, pods=pods,
-                                       admin_policies=admin_policies, nodes=nodes,
+                                       admin_policies=admin_ok, nodes=nodes,
                                        externals=self.externals)
                 text = render_tiered(table=self._policy_table, tiered=tiered,
                                      deny_mode=self.deny_mode)
