@@ -202,16 +202,38 @@ def _rules(data: Any, *, key: str, where: str) -> tuple[AdminRule, ...]:
 
 
 def admin_policy(obj: Mapping[str, Any]) -> AdminPolicy:
-    """Parse one ClusterNetworkPolicy, AdminNetworkPolicy or BaselineAdminNetworkPolicy."""
+    """Parse one ClusterNetworkPolicy, AdminNetworkPolicy or BaselineAdminNetworkPolicy.
+
+    A malformed object (offline manifests are not checked by an API server) is an
+    `ObjectError` naming the object and field, never a crash."""
     kind = str(obj.get("kind") or "")
     name = str((obj.get("metadata") or {}).get("name") or "")
-    spec = obj.get("spec") or {}
     where = f"{SHORT_NAMES.get(kind, kind)}/{name}.spec"
+    try:
+        return _admin_policy(obj, kind=kind, name=name, where=where)
+    except ObjectError:
+        raise
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise ObjectError(f"{where}: not a valid {kind} ({type(exc).__name__}: {exc}); "
+                          f"the API server would refuse it") from None
+
+
+def _priority(spec: Mapping[str, Any], *, where: str) -> int:
+    value = spec.get("priority")
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 1000:
+        raise ObjectError(f"{where}.priority: {value!r} is not an integer from 0 to 1000")
+    return value
+
+
+def _admin_policy(obj: Mapping[str, Any], *, kind: str, name: str, where: str) -> AdminPolicy:
+    spec = obj.get("spec") or {}
     if kind == "ClusterNetworkPolicy":
-        tier = Tier.BASELINE if spec.get("tier") == "Baseline" else Tier.ADMIN
-        priority: int | None = int(spec.get("priority", 0))
+        if spec.get("tier") not in ("Admin", "Baseline"):
+            raise ObjectError(f"{where}.tier: {spec.get('tier')!r} is not Admin or Baseline")
+        tier = Tier(spec["tier"])
+        priority: int | None = _priority(spec, where=where)
     elif kind == "AdminNetworkPolicy":
-        tier, priority = Tier.ADMIN, int(spec.get("priority", 0))
+        tier, priority = Tier.ADMIN, _priority(spec, where=where)
     elif kind == "BaselineAdminNetworkPolicy":
         tier, priority = Tier.BASELINE, None
     else:

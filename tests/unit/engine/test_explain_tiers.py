@@ -67,3 +67,16 @@ def test_without_admin_manifests_nothing_changes(tmp_path: Path,
                 "-o", "json"]) == ExitCode.OK
     doc = json.loads(capsys.readouterr().out)
     assert doc["policiesFrom"].endswith("(admin tiers considered (manifests): none)")
+
+
+def test_malformed_admin_manifest_is_a_usage_error(tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "spec.yaml").write_text(SPEC_TEXT)
+    (tmp_path / "m").mkdir()
+    (tmp_path / "m" / "all.yaml").write_text(MANIFESTS + CNP.replace("priority: 5",
+                                                                     "priority: high"))
+    code = run(["explain", str(tmp_path / "spec.yaml"), "--policies", str(tmp_path / "m")])
+    err = capsys.readouterr().err
+    assert code == ExitCode.USAGE
+    assert "cnp/no-web-to-db.spec.priority: 'high' is not an integer from 0 to 1000" in err
+    assert "Traceback" not in err

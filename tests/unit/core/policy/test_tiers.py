@@ -280,3 +280,25 @@ def test_unreadable_tiers_make_every_side_undefined() -> None:
                                  "networking.k8s.io (403)")
     assert ing.reason.endswith("→ [NetworkPolicy] allowed (shop/db-in ingress[0] from[0] "
                                "ports[0])")
+
+
+@pytest.mark.parametrize(("spec", "message"), [
+    ({"tier": "Admin", "priority": "high", "subject": {}},
+     "cnp/bad.spec.priority: 'high' is not an integer from 0 to 1000"),
+    ({"tier": "Developer", "priority": 1, "subject": {}},
+     "cnp/bad.spec.tier: 'Developer' is not Admin or Baseline"),
+    ({"tier": "Admin", "priority": 1, "subject": {}, "ingress": [{"action": "Reject"}]},
+     "cnp/bad.spec.ingress[0].action: 'Reject' is not Accept/Allow, Deny or Pass"),
+    ({"tier": "Admin", "priority": 1, "subject": {}, "ingress": [
+        {"action": "Deny", "from": [{"namespaces": {}}],
+         "protocols": [{"tcp": {"destinationPort": {"range": {"start": 80}}}}]}]},
+     "cnp/bad.spec: not a valid ClusterNetworkPolicy (KeyError: 'end')"),
+])
+def test_malformed_offline_objects_are_object_errors(spec: dict[str, Any], message: str) -> None:
+    """Offline manifests reach the reader unchecked: an actionable error, never a traceback."""
+    from kubectl_netpoltest.core.policy.parse import ObjectError
+
+    with pytest.raises(ObjectError) as exc:
+        admin_policy({"kind": "ClusterNetworkPolicy", "metadata": {"name": "bad"},
+                      "spec": spec})
+    assert str(exc.value).startswith(message)
