@@ -131,7 +131,7 @@ def _pod_security(inspector: ClusterInspector, ns: str, pod: PodInfo | None, ima
 def _chosen_per_namespace(
     sources: Sequence[PodRef], pods: dict[str, list[PodDetails] | str]
 ) -> dict[str, PodInfo]:
-    """One source pod per namespace to dry-run the debug container against."""
+    """One pod per namespace to dry-run the debug container against: a source's if any."""
     out: dict[str, PodInfo] = {}
     for ref in sources:
         ns = ref.namespace or "default"
@@ -141,4 +141,13 @@ def _chosen_per_namespace(
         pod = instrument.choose(instrument.candidates(ref, [d.info for d in listed]))
         if pod is not None:
             out[ns] = pod
+    for ns, listed in pods.items():  # no source here (doctor without a spec): any usable pod
+        if ns not in out and not isinstance(listed, str):
+            usable = [
+                d.info
+                for d in listed
+                if d.info.ready and d.info.phase == "Running" and not d.info.host_network
+            ]
+            if usable:
+                out[ns] = usable[0]
     return out

@@ -119,6 +119,15 @@ def test_auto_mode_chooses_reject_on_kube_router(cluster: Sandbox, tmp_path: Pat
     assert verdicts(forced)["web->pod/server:8080/tcp"] == ("FAIL", "refused")
 
 
+def test_doctor_without_a_spec_checks_the_namespace(cluster: Sandbox) -> None:
+    run = netpoltest(cluster, "doctor", "-n", "secure", "-o", "json")
+    assert run.code == ExitCode.OK, run.out + run.err
+    checks = _checks(run)
+    assert set(checks) >= {("permissions", "namespace secure"), ("cni", "kube-router")}
+    security = checks[("pod-security", "namespace secure")]
+    assert security["status"] == "PASS" and "secure/locked-" in security["message"]
+
+
 def test_doctor_fails_when_pod_security_would_refuse_the_debug_container(
     cluster: Sandbox,
 ) -> None:
