@@ -13,6 +13,7 @@ Prints, never asserts. The phases:
 
 from __future__ import annotations
 
+import json
 import os
 import resource
 import statistics
@@ -75,6 +76,18 @@ class TimedGateway:
                 self._log.append(("exec", started, time.monotonic(), marks))
 
 
+def sandbox_cpu(state_dir: Path) -> tuple[float, float]:
+    """(API server process CPU, CPU of its reaped children = the pods' processes) in seconds.
+
+    Load-independent: on a busy machine wall times say little, CPU seconds still compare."""
+    pid = json.loads((state_dir / "state.json").read_text())["pid"]
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    own = (int(fields[11]) + int(fields[12])) / ticks
+    children = (int(fields[13]) + int(fields[14])) / ticks
+    return own, children
+
+
 def cli_start() -> list[float]:
     times = []
     for _ in range(3):
@@ -84,13 +97,14 @@ def cli_start() -> list[float]:
     return times
 
 
-def profile_execute(spec: Path, kubeconfig: Path) -> None:
+def profile_execute(spec: Path, kubeconfig: Path, state_dir: Path) -> None:
     from kubectl_netpoltest.cli.connect import open_session
     from kubectl_netpoltest.cli.kubeflags import kube_flags
     from kubectl_netpoltest.engine.execute import execute
     from kubectl_netpoltest.engine.options import ExecuteOptions
 
     log: list[tuple[str, float, float, dict[str, float]]] = []
+    server0, pods0 = sandbox_cpu(state_dir)
     cpu0 = resource.getrusage(resource.RUSAGE_SELF)
     t0 = time.monotonic()
     session = open_session(
@@ -113,6 +127,7 @@ def profile_execute(spec: Path, kubeconfig: Path) -> None:
     )
     t_end = time.monotonic()
     cpu1 = resource.getrusage(resource.RUSAGE_SELF)
+    server1, pods1 = sandbox_cpu(state_dir)
     cpu = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
     execs = [e for e in log if e[0] == "exec"]
     lists = [e for e in log if e[0] == "list_pods"]
@@ -143,6 +158,10 @@ def profile_execute(spec: Path, kubeconfig: Path) -> None:
     print(f"  re-check lists after the execs: {len(after)}")
     print(f"  after the last exec until results: {t_end - last_exec:.2f} s")
     print(
+        f"  CPU seconds: the pods' processes (bash, nc) {pods1 - pods0:.2f}, the sandbox API "
+        f"server {server1 - server0:.2f}, execute itself {cpu:.2f}"
+    )
+    print(
         f"  execute wall (in-process, no CLI start): {t_end - t0:.2f} s; this process's CPU "
         f"{cpu:.2f} s; {outcome.exec_calls} exec calls, {len(outcome.results)} results"
     )
@@ -172,7 +191,7 @@ def main() -> int:
             assert proc.returncode == 0, proc.stdout + proc.stderr
             for run in range(2):
                 print(f"run {run + 1} ({SOURCES} source pods):")
-                profile_execute(spec, sb.kubeconfig)
+                profile_execute(spec, sb.kubeconfig, sb.state_dir)
     return 0
 
 
