@@ -16,6 +16,7 @@ from kubectl_netpoltest.cli.settleflags import StableFlag
 from kubectl_netpoltest.cli.specs import SpecArg
 from kubectl_netpoltest.engine.enforcetime import measure, namespaces_of, wait_for_change
 from kubectl_netpoltest.engine.options import ExecuteOptions
+from kubectl_netpoltest.errors import ClusterError
 from kubectl_netpoltest.exitcodes import ExitCode
 from kubectl_netpoltest.report.enforcetime import write_times, write_times_json
 
@@ -75,7 +76,8 @@ def enforce_time(
     from kubectl_netpoltest.cluster.kube import KubernetesGateway
     from kubectl_netpoltest.cluster.kubeinspect import inspector_for
 
-    assert isinstance(session.gateway, KubernetesGateway)
+    if not isinstance(session.gateway, KubernetesGateway):
+        raise ClusterError("enforce-time needs a connection to a Kubernetes API server")
     inspector = inspector_for(
         session.gateway,
         context=session.settings.context,
