@@ -131,6 +131,30 @@ class AddressSet:
 
 
 @dataclass(frozen=True)
+class ServiceRef:
+    """A Service of the cluster, usable as a connection target next to pods and addresses.
+
+    A probe to it tries what applications use (the ClusterIP on the Service port, and the DNS
+    name when `dns` is set) and each ready backend on its resolved targetPort, so a backend
+    that the policy treats differently cannot hide behind the one the ClusterIP picked.
+    """
+
+    name: str
+    namespace: str | None
+    service: str
+    dns: bool = False
+    location: Location | None = field(default=None, compare=False)
+
+    def describe(self) -> str:
+        return f"{self.namespace or '<default namespace>'}/service/{self.service}"
+
+    @property
+    def dns_name(self) -> str:
+        """The short cluster name a pod's resolv.conf search path completes."""
+        return f"{self.service}.{self.namespace or 'default'}.svc"
+
+
+@dataclass(frozen=True)
 class AddressGroup:
     name: str
     members: tuple[str, ...]
@@ -181,6 +205,7 @@ class Spec:
     connections: tuple[Connection, ...] = ()
     rules: tuple[Rule, ...] = ()
     image: str | None = None
+    services: tuple[ServiceRef, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -206,7 +231,18 @@ class HostTarget:
         return self.host
 
 
-Target = PodTarget | HostTarget
+@dataclass(frozen=True)
+class ServiceTarget:
+    """A probe target that is a Service: its ClusterIP and backends are looked up at execute."""
+
+    service: ServiceRef
+
+    @property
+    def label(self) -> str:
+        return f"svc/{self.service.name}"
+
+
+Target = PodTarget | HostTarget | ServiceTarget
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from kubectl_netpoltest.core.model import (
     PodTarget,
     Port,
     Probe,
+    ServiceTarget,
     Spec,
     Target,
 )
@@ -61,11 +62,16 @@ class _Index:
         self.addresses = {a.name: a for a in spec.addresses}
         self.address_groups = {g.name: g for g in spec.address_groups}
         self.connections = {c.name: c for c in spec.connections}
+        self.services = {
+            s.name: s if s.namespace else replace(s, namespace=namespace) for s in spec.services
+        }
 
     def pods_of(self, name: str) -> list[PodRef]:
         return [self.pods[leaf] for leaf in _leaves(name, self.pod_groups)]
 
     def targets_of(self, name: str) -> list[Target]:
+        if name in self.services:
+            return [ServiceTarget(self.services[name])]
         if name in self.pods or name in self.pod_groups:
             return [PodTarget(pod) for pod in self.pods_of(name)]
         found: list[Target] = []
@@ -131,6 +137,8 @@ def count_probes(spec: Spec) -> dict[str, int]:
 
 
 def _target_leaves(index: _Index, name: str) -> list[str]:
+    if name in index.services:
+        return [name]
     if name in index.pods or name in index.pod_groups:
         return _leaves(name, index.pod_groups)
     return [

@@ -22,13 +22,19 @@ from dataclasses import dataclass
 from kubectl_netpoltest import interrupts
 from kubectl_netpoltest.cluster.execstatus import ExecStatusKind
 from kubectl_netpoltest.cluster.gateway import ClusterGateway, PodInfo
+from kubectl_netpoltest.cluster.gatewayreads import object_reader_of
+from kubectl_netpoltest.cluster.objectreads import ObjectReader
 from kubectl_netpoltest.core.brief import one_line
-from kubectl_netpoltest.core.model import HostTarget, PodRef, PodTarget, Probe
+from kubectl_netpoltest.core.model import (
+    PodRef,
+    PodTarget,
+    Probe,
+    ServiceTarget,
+)
 from kubectl_netpoltest.core.observation import Observation, Outcome
 from kubectl_netpoltest.core.probe.batch import assemble_batch
 from kubectl_netpoltest.core.probe.command import build_batch_command
 from kubectl_netpoltest.core.probe.lines import ProbeResultLine, parse_line
-from kubectl_netpoltest.core.probe.task import ProbeTask
 from kubectl_netpoltest.core.refusals import explain_contradicted_refusals
 from kubectl_netpoltest.core.results import AddressResult, ProbeResult
 from kubectl_netpoltest.core.verdict import (
@@ -39,9 +45,17 @@ from kubectl_netpoltest.core.verdict import (
     distrust_mesh_connects,
 )
 from kubectl_netpoltest.engine import instrument
+from kubectl_netpoltest.engine.execbatch import Batch, SourceRun, error_result
 from kubectl_netpoltest.engine.instrument import DEFAULT_IMAGE
 from kubectl_netpoltest.engine.options import ExecuteOptions
-from kubectl_netpoltest.engine.targets import ResolvedTarget, changed_targets, resolve_target
+from kubectl_netpoltest.engine.servicetargets import (
+    ServiceTried,
+    plan_service_probe,
+    read_service_namespaces,
+    service_judgement,
+    service_namespaces,
+)
+from kubectl_netpoltest.engine.targets import changed_targets, resolve_target
 from kubectl_netpoltest.errors import ClusterError, NotFound
 from kubectl_netpoltest.exitcodes import ExitCode
 
@@ -53,16 +67,6 @@ request line and headers (Go's MaxHeaderBytes 1 << 20). The script is ~9 KB enco
 adds at most ~700 bytes (4 argv items, ids up to 256 characters, host names up to 253), so
 1,000 probes stay safely below; a source with more gets several execs."""
 LineCallback = Callable[[str], None]
-
-
-@dataclass(frozen=True)
-class SourceRun:
-    """Where a source's probes run, or why they cannot."""
-
-    source: PodRef
-    pod: PodInfo | None
-    container: str | None
-    problem: str | None
 
 
 @dataclass(frozen=True)
@@ -103,64 +107,11 @@ def find_source(source: PodRef, pods: Sequence[PodInfo], *, spec_path: str) -> S
     )
 
 
-def _error_result(probe: Probe, reason: str, *, source_pod: str | None = None) -> ProbeResult:
-    return ProbeResult(
-        probe=probe,
-        source_pod=source_pod,
-        addresses=(AddressResult(None, Observation.PROBE_ERROR, reason),),
-        verdict=Verdict.ERROR,
-        reason=reason,
-        seconds=0.0,
-    )
-
-
 def exec_timeout(*, tasks: int, options: ExecuteOptions) -> float:
     dns = max(5, 2 * options.probe_timeout_seconds)
     per_task = dns + options.attempts * (options.probe_timeout_seconds + 1)
     waves = math.ceil(max(1, tasks) / options.parallelism_per_pod)
     return waves * per_task + 30.0
-
-
-class _Batch:
-    """One source pod's probes: tasks, the address each task stands for, and its results."""
-
-    def __init__(
-        self,
-        *,
-        run: SourceRun,
-        probes: Sequence[Probe],
-        targets: dict[PodRef, ResolvedTarget],
-    ) -> None:
-        self.run = run
-        self.probes = list(probes)
-        self.tasks: list[ProbeTask] = []
-        self.task_probe: dict[str, Probe] = {}
-        self.target_pod: dict[str, PodInfo] = {}
-        """probe id -> the target pod it was resolved to (checked again after the exec)."""
-        self.early: list[ProbeResult] = []
-        for index, probe in enumerate(self.probes):
-            if isinstance(probe.target, HostTarget):
-                hosts: tuple[str, ...] = (probe.target.host,)
-            else:
-                assert isinstance(probe.target, PodTarget)
-                resolved = targets[probe.target.pod]
-                if resolved.pod is None:
-                    self.early.append(
-                        _error_result(
-                            probe,
-                            resolved.problem or "no target pod",
-                            source_pod=run.pod.ref if run.pod else None,
-                        )
-                    )
-                    continue
-                hosts = resolved.ips
-                self.target_pod[probe.id] = resolved.pod
-            for k, host in enumerate(hosts):
-                task_id = f"p{index}" if len(hosts) == 1 else f"p{index}.{k}"
-                self.tasks.append(
-                    ProbeTask(probe_id=task_id, host=host, port=probe.port, protocol=probe.protocol)
-                )
-                self.task_probe[task_id] = probe
 
 
 def execute(
@@ -171,13 +122,17 @@ def execute(
     spec_path: str,
     on_result: ResultCallback | None = None,
     on_task_done: Callable[[], None] | None = None,
+    objects: ObjectReader | None = None,
 ) -> ExecuteOutcome:
+    """`objects` reads Services and EndpointSlices; needed only when a target is a Service."""
     started = time.monotonic()
     gateway = gateway_factory()
     sources = list(dict.fromkeys(p.source for p in probes))
+    service_ns = service_namespaces(probes)
     namespaces = sorted(
         {p.namespace or "default" for p in sources}
         | {p.target.pod.namespace or "default" for p in probes if isinstance(p.target, PodTarget)}
+        | set(service_ns)
     )
     pods = {ns: gateway.list_pods(namespace=ns) for ns in namespaces}
     runs = {s: find_source(s, pods[s.namespace or "default"], spec_path=spec_path) for s in sources}
@@ -191,6 +146,14 @@ def execute(
         }
         for source in sources
     }
+    if service_ns and objects is None:
+        objects = object_reader_of(gateway)
+    read = read_service_namespaces(objects, namespaces=service_ns) if service_ns else {}
+    service_plans = {
+        p.id: plan_service_probe(p, read=read, source=runs[p.source].pod)
+        for p in probes
+        if isinstance(p.target, ServiceTarget)
+    }
     results: dict[str, ProbeResult] = {}
     lock = threading.Lock()
 
@@ -200,17 +163,21 @@ def execute(
         if on_result is not None:
             on_result(result)
 
-    batches: list[_Batch] = []
+    batches: list[Batch] = []
     for source in sources:
         mine = [p for p in probes if p.source == source]
         run = runs[source]
         if run.problem:
             for probe in mine:
-                record(_error_result(probe, run.problem))
+                record(error_result(probe, run.problem))
             continue
         for start in range(0, len(mine), MAX_PROBES_PER_EXEC):
-            batch = _Batch(
-                run=run, probes=mine[start : start + MAX_PROBES_PER_EXEC], targets=targets[source]
+            batch = Batch(
+                run=run,
+                probes=mine[start : start + MAX_PROBES_PER_EXEC],
+                targets=targets[source],
+                services=service_plans,
+                pods=pods,
             )
             for early in batch.early:
                 record(early)
@@ -244,7 +211,7 @@ def execute(
         if probe.id in results:
             ordered.append(results[probe.id])
         else:
-            ordered.append(_error_result(probe, "interrupted before this probe finished"))
+            ordered.append(error_result(probe, "interrupted before this probe finished"))
     return ExecuteOutcome(
         results=explain_contradicted_refusals(ordered, cni_mode=options.cni_mode),
         exec_calls=len(batches),
@@ -257,7 +224,7 @@ def execute(
 def _run_batch(
     *,
     gateway_factory: Callable[[], ClusterGateway],
-    batch: _Batch,
+    batch: Batch,
     options: ExecuteOptions,
     spec_path: str,
     record: ResultCallback,
@@ -316,34 +283,45 @@ def _run_batch(
         else:
             problem = f"could not run the probes in {pod.ref}: {one_line(str(exc))}"
     seconds = time.monotonic() - started
-    moved = (
-        changed_targets(
-            gateway_factory(), probed={p.ref: p for p in batch.target_pod.values()}.values()
-        )
-        if batch.target_pod
-        else {}
-    )
+    probed = {p.ref: p for p in batch.target_pod.values()}
+    probed |= {p.ref: p for pods in batch.service_pods.values() for p in pods}
+    moved = changed_targets(gateway_factory(), probed=probed.values()) if probed else {}
     assembled = assemble_batch(
         tasks=batch.tasks, lines=lines, timeout_seconds=options.probe_timeout_seconds
     )
     by_probe: dict[str, list[tuple[str | None, Outcome]]] = {}
+    by_task: dict[str, list[tuple[str | None, Outcome]]] = {}
     for task in batch.tasks:
         probe = batch.task_probe[task.probe_id]
         for item in assembled.outcomes.get(task.probe_id, ()):
             outcome_item = item.outcome
             if problem and outcome_item.observation is Observation.PROBE_ERROR:
                 outcome_item = Outcome(Observation.PROBE_ERROR, problem)
-            by_probe.setdefault(probe.id, []).append((item.address or task.host, outcome_item))
+            address = item.address or task.host
+            if task.probe_id in batch.task_tries:
+                label = batch.task_tries[task.probe_id].label
+                address = label if address == task.host else f"{label} -> {address}"
+            by_probe.setdefault(probe.id, []).append((address, outcome_item))
+            by_task.setdefault(task.probe_id, []).append((address, outcome_item))
     for probe in batch.probes:
         if probe.id not in by_probe:
             continue
         outcomes = by_probe[probe.id]
-        judgement: Judgement = classify_addresses(
-            expect=probe.expect,
-            outcomes=outcomes,
-            port=probe.port,
-            protocol=probe.protocol,
-            cni_mode=options.cni_mode,
+        task_ids = [t.probe_id for t in batch.tasks if batch.task_probe[t.probe_id] is probe]
+        judgement: Judgement = (
+            service_judgement(
+                probe=probe,
+                tries=[ServiceTried(batch.task_tries[t], by_task.get(t, [])) for t in task_ids],
+                cni_mode=options.cni_mode,
+            )
+            if probe.id in batch.service_pods
+            else classify_addresses(
+                expect=probe.expect,
+                outcomes=outcomes,
+                port=probe.port,
+                protocol=probe.protocol,
+                cni_mode=options.cni_mode,
+            )
         )
         judgement = distrust_mesh_connects(
             judgement=judgement,
@@ -354,7 +332,9 @@ def _run_batch(
         target = batch.target_pod.get(probe.id)
         if target is not None and target.ref in moved:
             judgement = Judgement(Verdict.ERROR, moved[target.ref])
-        task_ids = [t.probe_id for t in batch.tasks if batch.task_probe[t.probe_id] is probe]
+        for backend_pod in batch.service_pods.get(probe.id, ()):
+            if backend_pod.ref in moved:
+                judgement = Judgement(Verdict.ERROR, moved[backend_pod.ref])
         took = max((elapsed_ms.get(t, 0) for t in task_ids), default=0) / 1000
         record(
             ProbeResult(

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from kubectl_netpoltest.core.model import Expectation, PodTarget, Probe
+from kubectl_netpoltest.core.model import Expectation, PodTarget, Probe, ServiceTarget
 from kubectl_netpoltest.report.probedata import probe_dict
 
 
@@ -31,6 +31,10 @@ def write_plan_json(probes: Sequence[Probe], out: TextIO) -> None:
 def _target(probe: Probe) -> str:
     if isinstance(probe.target, PodTarget):
         return f"{probe.target.label} ({probe.target.pod.describe()})"
+    if isinstance(probe.target, ServiceTarget):
+        ref = probe.target.service
+        dns = " + DNS" if ref.dns else ""
+        return f"{probe.target.label} ({ref.describe()}: ClusterIP{dns} + every ready backend)"
     return probe.target.label
 
 

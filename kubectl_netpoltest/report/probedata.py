@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kubectl_netpoltest.core.model import HostTarget, LabelSelector, PodRef, Probe
+from kubectl_netpoltest.core.model import HostTarget, LabelSelector, PodRef, Probe, ServiceTarget
 
 
 def selector_dict(selector: LabelSelector) -> dict[str, Any]:
@@ -34,6 +34,15 @@ def probe_dict(probe: Probe) -> dict[str, Any]:
             "kind": "host",
             "name": probe.target.address,
             "host": probe.target.host,
+        }
+    elif isinstance(probe.target, ServiceTarget):
+        ref = probe.target.service
+        target = {
+            "kind": "service",
+            "name": ref.name,
+            "namespace": ref.namespace,
+            "service": ref.service,
+            "dns": ref.dns,
         }
     else:
         target = {"kind": "pod", **pod_dict(probe.target.pod)}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from kubectl_netpoltest.core.model import HostTarget, PodTarget
+from kubectl_netpoltest.core.model import HostTarget, PodTarget, ServiceTarget
 from kubectl_netpoltest.core.results import ProbeResult, summarize
 from kubectl_netpoltest.report.probedata import probe_dict
 
@@ -14,6 +14,8 @@ def target_text(result: ProbeResult) -> str:
     target = result.probe.target
     if isinstance(target, PodTarget):
         return f"{target.pod.namespace}/{target.pod.name}"
+    if isinstance(target, ServiceTarget):
+        return f"{target.service.namespace}/service/{target.service.service}"
     assert isinstance(target, HostTarget)
     return target.host
 

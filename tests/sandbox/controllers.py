@@ -16,11 +16,13 @@ import json
 import logging
 from dataclasses import dataclass
 
+from tests.sandbox.endpointslices import endpoint_slices, owned_by
 from tests.sandbox.graceful import is_terminating
 from tests.sandbox.registry import Registry, rand_suffix
 from tests.sandbox.resources import (
     DEPLOYMENTS,
     ENDPOINTS,
+    ENDPOINTSLICES,
     PODS,
     REPLICASETS,
     SERVICES,
@@ -122,6 +124,7 @@ class Controllers:
         if ev.rt == SERVICES:
             if self.store.peek(ENDPOINTS, ns, ev.obj["metadata"]["name"]):
                 self.store.delete(ENDPOINTS, ns, ev.obj["metadata"]["name"])
+            self._sync_slices(ns, ev.obj["metadata"]["name"], None, [])
             return
         if ev.rt not in (DEPLOYMENTS, REPLICASETS):
             return
@@ -230,6 +233,7 @@ class Controllers:
                 if selector_object_matches(sel, p["metadata"].get("labels"))
                 and (p.get("status") or {}).get("podIP")]
         # the endpoints controller drops a Terminating pod from the ready addresses
+        self._sync_slices(ns, name, svc, pods)
         ready = [p for p in pods if _is_ready(p) and not is_terminating(p)]
         subsets = []
         if ready:
@@ -253,6 +257,23 @@ class Controllers:
         elif cur.get("subsets") != ep.get("subsets"):
             ep["metadata"] = {**cur["metadata"], "labels": ep["metadata"]["labels"]}
             self.store.update(ENDPOINTS, ep)
+
+    def _sync_slices(self, ns: str, name: str, svc: dict | None, pods: list[dict]) -> None:
+        """The EndpointSlice controller's view of the same pods (endpointslices.py)."""
+        want = {} if svc is None else {
+            s["metadata"]["name"]: s
+            for s in endpoint_slices(svc, pods, is_ready=_is_ready, is_terminating=is_terminating)}
+        for cur in self.store.list(ENDPOINTSLICES, ns):
+            cur_name = cur["metadata"]["name"]
+            if owned_by(cur, name) and cur_name not in want:
+                self.store.delete(ENDPOINTSLICES, ns, cur_name)
+        for slice_name, new in want.items():
+            cur = self.store.peek(ENDPOINTSLICES, ns, slice_name)
+            if cur is None:
+                self.store.create(ENDPOINTSLICES, new)
+            elif (cur.get("endpoints"), cur.get("ports")) != (new["endpoints"], new["ports"]):
+                new["metadata"] = {**cur["metadata"], "labels": new["metadata"]["labels"]}
+                self.store.update(ENDPOINTSLICES, new)
 
     def resync_endpoints(self, namespace: str, name: str) -> None:
         self._queue("ep", namespace, name)

@@ -42,6 +42,7 @@ SERVICES = ResourceType("", "v1", "Service", "services", True, ("svc",),
                         ("create", "delete", "deletecollection", "get", "list", "patch",
                          "update", "watch"), ("status",))
 ENDPOINTS = ResourceType("", "v1", "Endpoints", "endpoints", True, ("ep",))
+ENDPOINTSLICES = ResourceType("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", True)
 SERVICEACCOUNTS = ResourceType("", "v1", "ServiceAccount", "serviceaccounts", True, ("sa",))
 CONFIGMAPS = ResourceType("", "v1", "ConfigMap", "configmaps", True, ("cm",))
 EVENTS = ResourceType("", "v1", "Event", "events", True, ("ev",))
@@ -72,8 +73,9 @@ BASELINE_ADMIN_NETWORK_POLICIES = ResourceType("policy.networking.k8s.io", "v1al
                                                ("banp",), subresources=("status",))
 ADMIN_KINDS = (CLUSTER_NETWORK_POLICIES, ADMIN_NETWORK_POLICIES, BASELINE_ADMIN_NETWORK_POLICIES)
 
-ALL: tuple[ResourceType, ...] = (NAMESPACES, NODES, PODS, SERVICES, ENDPOINTS, SERVICEACCOUNTS,
-                                 CONFIGMAPS, EVENTS, DEPLOYMENTS, REPLICASETS, NETWORKPOLICIES,
+ALL: tuple[ResourceType, ...] = (NAMESPACES, NODES, PODS, SERVICES, ENDPOINTS, ENDPOINTSLICES,
+                                 SERVICEACCOUNTS, CONFIGMAPS, EVENTS, DEPLOYMENTS, REPLICASETS,
+                                 NETWORKPOLICIES,
                                  SSAR, *ADMIN_KINDS, *WORKLOAD_KINDS)
 
 

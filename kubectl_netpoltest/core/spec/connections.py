@@ -28,16 +28,18 @@ def load_connection(
     if not isinstance(node, yaml.MappingNode):
         reader.problem(node, path, f"is {yn.describe(node)}", "{name, addresses, ports}")
         return
-    fields = read_fields(reader, node, path, ("name", "addresses", "pods", "ports", "connections"))
+    fields = read_fields(
+        reader, node, path, ("name", "addresses", "pods", "services", "ports", "connections")
+    )
     named = read_name(reader, fields, node, path)
     targets: list[Ref] = []
-    for key in ("addresses", "pods"):
+    for key in ("addresses", "pods", "services"):
         if key in fields:
             targets += read_name_list(
                 reader,
                 fields[key][1],
                 f"{path}.{key}",
-                "pods, pod groups, addresses or address groups",
+                "pods, pod groups, addresses, address groups or services",
             )
     includes = (
         read_name_list(reader, fields["connections"][1], f"{path}.connections", "connections")

@@ -29,6 +29,7 @@ from kubectl_netpoltest.core.model import (
     PodGroup,
     PodRef,
     Rule,
+    ServiceRef,
     Spec,
 )
 from kubectl_netpoltest.core.plan import count_probes
@@ -40,6 +41,7 @@ from kubectl_netpoltest.core.spec.problems import Problem
 from kubectl_netpoltest.core.spec.reader import Ref, SpecReader, read_fields, read_list, read_string
 from kubectl_netpoltest.core.spec.references import check_conflicts, check_references
 from kubectl_netpoltest.core.spec.rules import load_rule
+from kubectl_netpoltest.core.spec.services import load_service
 
 MAX_SPEC_BYTES = 4 * 1024 * 1024
 """Specs larger than this are refused unread: a real spec is a few KiB, and an unbounded read
@@ -50,7 +52,7 @@ can otherwise ask for 10 million probes, which takes minutes and gigabytes just 
 STDIN = "-"
 
 _IMAGE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/:@+-]*$")
-_TOP_KEYS = ("pods", "addresses", "connections", "rules", "image")
+_TOP_KEYS = ("pods", "addresses", "services", "connections", "rules", "image")
 _TOP_EXPECTED = "a mapping with pods, addresses, connections and rules"
 
 
@@ -141,6 +143,7 @@ def _load(reader: SpecReader, root: yaml.MappingNode, *, max_probes: int) -> Spe
     address_groups: list[tuple[AddressGroup, list[Ref]]] = []
     connections: list[tuple[Connection, list[Ref], list[Ref]]] = []
     rules: list[tuple[Rule, dict[str, list[Ref]]]] = []
+    services: list[ServiceRef] = []
 
     image = _image(reader, top["image"][1]) if "image" in top else None
     for index, node in enumerate(_section(reader, top, "pods")):
@@ -149,6 +152,8 @@ def _load(reader: SpecReader, root: yaml.MappingNode, *, max_probes: int) -> Spe
         load_address(
             reader, node, f"addresses[{index}]", addresses=addresses, groups=address_groups
         )
+    for index, node in enumerate(_section(reader, top, "services")):
+        load_service(reader, node, f"services[{index}]", services=services)
     for index, node in enumerate(_section(reader, top, "connections")):
         load_connection(reader, node, f"connections[{index}]", connections=connections)
     for index, node in enumerate(_section(reader, top, "rules")):
@@ -172,6 +177,7 @@ def _load(reader: SpecReader, root: yaml.MappingNode, *, max_probes: int) -> Spe
         connections=tuple(conn for conn, _, _ in connections),
         rules=tuple(rule for rule, _ in rules),
         image=image,
+        services=tuple(services),
     )
     if _within_probe_limit(reader, spec=spec, root=root, top=top, max_probes=max_probes):
         check_conflicts(reader, spec=spec, rules=rules)

@@ -105,7 +105,7 @@ def check_references(
     _check_cycles(reader, address_edges, "address group")
     include_edges: dict[str, list[Ref]] = {}
     for connection, targets, includes in connections:
-        _check_refs(reader, targets, pod_kinds + address_kinds, reader.names)
+        _check_refs(reader, targets, (*pod_kinds, *address_kinds, "service"), reader.names)
         include_edges[connection.name] = _check_refs(
             reader, includes, ("connection",), reader.connection_names
         )

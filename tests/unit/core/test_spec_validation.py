@@ -16,7 +16,7 @@ CASES = [
     pytest.param(
         "pod:\n  - {name: a, podname: a}\n",
         [
-            "t.yaml:1:1: pod: unknown field; did you mean 'pods'? (expected one of: pods, addresses, connections, rules, image)",
+            "t.yaml:1:1: pod: unknown field; did you mean 'pods'? (expected one of: pods, addresses, services, connections, rules, image)",
         ],
         id="unknown top-level key with did-you-mean",
     ),
