@@ -24,7 +24,7 @@ from kubectl_netpoltest.cli import (
     validate,
     version,
 )
-from kubectl_netpoltest.cli.argv import normalize
+from kubectl_netpoltest.cli.argv import normalize, only_connection_flags
 from kubectl_netpoltest.cli.kubeflags import HOISTABLE
 
 
@@ -42,6 +42,9 @@ class KubectlGrammar(TyperGroup):
             from kubectl_netpoltest.cli.complete import answer
 
             typer.echo(answer(args[1:]), nl=False)
+            ctx.exit(0)
+        if only_connection_flags(args, hoistable=HOISTABLE):  # `kubectl -n shop` prints help too
+            typer.echo(ctx.get_help(), color=ctx.color)
             ctx.exit(0)
         return super().parse_args(ctx, normalize(args, hoistable=HOISTABLE))
 

@@ -41,3 +41,15 @@ def normalize(argv: Sequence[str], *, hoistable: Mapping[str, bool]) -> list[str
     if index >= len(args):  # no subcommand: let click report what is wrong
         return args + moved
     return [*args[: index + 1], *moved, *args[index + 1 :]]
+
+
+def only_connection_flags(argv: Sequence[str], *, hoistable: Mapping[str, bool]) -> bool:
+    """True when `argv` holds connection flags (and their values) and nothing else."""
+    args = [part for arg in argv for part in _split_short(arg)]
+    index = 0
+    while index < len(args):
+        name = args[index].split("=", 1)[0]
+        if name not in hoistable:
+            return False
+        index += 2 if hoistable[name] and "=" not in args[index] else 1
+    return bool(args)

@@ -239,8 +239,11 @@ def test_prepare_and_cleanup_print_json_and_yaml_documents(
     assert "(pod web-1, container netpoltest-abc)" in capsys.readouterr().out
 
 
-def test_bare_command_prints_help_and_succeeds(capsys: pytest.CaptureFixture[str]) -> None:
-    assert run([]) == ExitCode.OK
+@pytest.mark.parametrize("argv", [[], ["-n", "shop"], ["--context=kind", "-v", "6"]])
+def test_bare_command_prints_help_and_succeeds(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(argv) == ExitCode.OK
     assert "Usage: kubectl netpoltest" in capsys.readouterr().out
 
 
