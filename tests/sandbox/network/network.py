@@ -42,7 +42,7 @@ from .model import ContainerPort, ExternalHost
 from .policy import DENY_MODES, PolicyError, compile_policies, render_ruleset
 from .services import dns_records, render_nat, service_routes
 from .tier_render import render_tiered
-from .tiers import compile_tiers
+from .tiers import compile_admin
 
 GATEWAY = "169.254.1.1"
 NODE_IP = "10.89.0.1"
@@ -380,19 +380,10 @@ class Network:
                     self.warnings.append(
                         f"policy {meta.get('namespace')}/{meta.get('name')} skipped: {exc}")
             compiled = compile_policies(namespaces=namespaces, pods=pods, policies=good)
-            admin_ok = []
-            for pol in admin_policies:  # like NetworkPolicies: a broken one is skipped, said
-                try:
-                    compile_tiers(np=compiled, namespaces=namespaces, pods=pods,
-                                  admin_policies=[pol], nodes=nodes, externals=self.externals)
-                    admin_ok.append(pol)
-                except (ValueError, KeyError, TypeError, AttributeError) as exc:
-                    meta = pol.get("metadata") or {}
-                    self.warnings.append(f"{pol.get('kind')} {meta.get('name')} skipped: {exc}")
-            if admin_ok:
-                tiered = compile_tiers(np=compiled, namespaces=namespaces, pods=pods,
-                                       admin_policies=admin_ok, nodes=nodes,
-                                       externals=self.externals)
+            tiered = compile_admin(np=compiled, namespaces=namespaces, pods=pods, nodes=nodes,
+                                   admin_policies=admin_policies, externals=self.externals,
+                                   warnings=self.warnings)
+            if tiered is not None:
                 text = render_tiered(table=self._policy_table, tiered=tiered,
                                      deny_mode=self.deny_mode)
             else:

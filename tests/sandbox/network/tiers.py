@@ -278,3 +278,25 @@ def compile_tiers(*, np: Compiled, namespaces: Sequence[Mapping[str, Any]],
                   admin_egress=frozen("Admin", "egress"),
                   baseline_ingress=frozen("Baseline", "ingress"),
                   baseline_egress=frozen("Baseline", "egress"))
+
+
+def compile_admin(*, np: Compiled, namespaces: Sequence[Mapping[str, Any]],
+                  pods: Sequence[Mapping[str, Any]], admin_policies: Sequence[Mapping[str, Any]],
+                  nodes: Sequence[Mapping[str, Any]], externals: Sequence[ExternalHost],
+                  warnings: list[str]) -> Tiered | None:
+    """`Network.sync`'s entry: None without admin policies (the plain NetworkPolicy ruleset
+    applies); like NetworkPolicies, an object the API server should have refused is skipped
+    and named in `warnings` instead of failing the whole sync."""
+    good = []
+    for pol in admin_policies:
+        try:
+            compile_tiers(np=np, namespaces=namespaces, pods=pods, admin_policies=[pol],
+                          nodes=nodes, externals=externals)
+            good.append(pol)
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            meta = pol.get("metadata") or {}
+            warnings.append(f"{pol.get('kind')} {meta.get('name')} skipped: {exc}")
+    if not good:
+        return None
+    return compile_tiers(np=np, namespaces=namespaces, pods=pods, admin_policies=good,
+                         nodes=nodes, externals=externals)
