@@ -60,7 +60,7 @@ test: deps lint typecheck imports
 demo: deps
 	$(PY) -m tests.e2e.demo
 
-# One-file binary for this machine + dist/kubectl-netpoltest_<version>_<os>_<arch>.tar.gz and .sha256
+# One-folder bundle for this machine (dist/kubectl-netpoltest/) + dist/kubectl-netpoltest_<version>_<os>_<arch>.tar.gz and .sha256
 # (see build/README.md). Needs only the venv, not the sandbox's Debian packages.
 binary: venv
 	$(VENV)/bin/pip install -q -e '.[build]'
