@@ -17,6 +17,7 @@ import typer
 from kubectl_netpoltest import interrupts
 from kubectl_netpoltest.errors import NetpoltestError, SpecError
 from kubectl_netpoltest.exitcodes import ExitCode
+from kubectl_netpoltest.report.escape import console_safe_lines
 
 PROG_NAME = "kubectl netpoltest"
 
@@ -43,7 +44,8 @@ def run(argv: Sequence[str]) -> int:
         result = command.main(args=list(argv), prog_name=PROG_NAME, standalone_mode=False)
     except NetpoltestError as exc:
         sys.stdout.flush()
-        print(str(exc) if isinstance(exc, SpecError) else f"error: {exc}", file=sys.stderr)
+        text = str(exc) if isinstance(exc, SpecError) else f"error: {exc}"
+        print(console_safe_lines(text), file=sys.stderr)
         return int(exc.exit_code)
     except typer.Exit as exc:
         return int(exc.exit_code)

@@ -35,6 +35,11 @@ def console_safe(text: str) -> str:
     return _CONSOLE_UNSAFE.sub(_visible, text)
 
 
+def console_safe_lines(text: str) -> str:
+    """Like `console_safe`, but our own line breaks stay (multi-line error messages)."""
+    return "\n".join(console_safe(line) for line in text.split("\n"))
+
+
 def xml_safe(text: str) -> str:
     """`text` with the characters XML 1.0 cannot carry shown as escapes."""
     return _XML_UNSAFE.sub(_visible, text)

@@ -10,11 +10,16 @@ import io
 import json
 import xml.etree.ElementTree as ET
 from dataclasses import replace
+from pathlib import Path
 
+import pytest
+
+from kubectl_netpoltest.__main__ import run
 from kubectl_netpoltest.core.model import Expectation, HostTarget, PodRef, Probe, Protocol
 from kubectl_netpoltest.core.observation import Observation
 from kubectl_netpoltest.core.results import AddressResult, ProbeResult
 from kubectl_netpoltest.core.verdict import Verdict
+from kubectl_netpoltest.exitcodes import ExitCode
 from kubectl_netpoltest.report.escape import console_safe
 from kubectl_netpoltest.report.jsonout import write_results_json
 from kubectl_netpoltest.report.junit import junit_string
@@ -69,3 +74,14 @@ def test_json_and_junit_escape_as_their_formats_require() -> None:
 
 def test_console_safe_names_each_control_character() -> None:
     assert console_safe("a\tb\x00c\x7f\u2066") == "a\\tb\\x00c\\x7f\\u2066"
+
+
+def test_error_messages_keep_their_lines_but_not_control_characters(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = tmp_path / "no\x1b[2Kfile\r.yaml"  # a path is user text too
+    assert run(["validate", str(spec)]) == ExitCode.INVALID_SPEC
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and "\r" not in err
+    assert "no\\x1b[2Kfile\\r.yaml" in err
+    assert len(err.strip().splitlines()) == 2  # the problem, then the summary
