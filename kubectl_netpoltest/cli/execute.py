@@ -127,7 +127,9 @@ def execute(
                 note=ENV.stdout if output in (Output.TABLE, Output.WIDE) else ENV.stderr,
             ),
         )
-        predictions = load_predictions(session, flags)
+        predictions = load_predictions(
+            session, flags, note=ENV.stdout if output in (Output.TABLE, Output.WIDE) else ENV.stderr
+        )
         with live_progress(
             ENV.stderr,
             probes=session.probes,

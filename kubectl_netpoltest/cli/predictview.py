@@ -6,6 +6,7 @@ Kept out of execute's own flow on purpose: a failure here costs the predictions,
 from __future__ import annotations
 
 import sys
+from typing import TextIO
 
 from kubectl_netpoltest.cli.connect import Session
 from kubectl_netpoltest.cli.kubeflags import KubeFlags
@@ -20,8 +21,10 @@ def _warn(message: str) -> None:
     print(f"warning: {message}", file=sys.stderr)
 
 
-def load_predictions(session: Session, flags: KubeFlags) -> Predictions | None:
-    """Predictions from the policies the cluster holds now (read-only lists), or None."""
+def load_predictions(session: Session, flags: KubeFlags, *, note: TextIO | None = None
+                     ) -> Predictions | None:
+    """Predictions from the policies the cluster holds now (read-only lists), or None.
+    `note`: where to say which admin tiers were considered, when any object or 403 matters."""
     from kubectl_netpoltest.cluster.kube import KubernetesGateway
     from kubectl_netpoltest.cluster.objectreads import reader_for
 
@@ -36,6 +39,8 @@ def load_predictions(session: Session, flags: KubeFlags) -> Predictions | None:
 
         tiers = read_live(gateway._core.api_client, context=session.settings.context,
                           request_timeout=flags.request_timeout, warn=_warn)
+        if note is not None and (tiers.policies or tiers.unreadable):
+            note.write(f"{tiers.considered}\n")
     except ClusterError as exc:
         _warn(f"predictions ignore the admin tiers: {str(exc).splitlines()[0]}")
     return predict_probes(reader, session.probes, warn=_warn, tiers=tiers)

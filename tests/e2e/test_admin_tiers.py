@@ -8,9 +8,9 @@ expectations are the case's prediction, and checks:
 
 * every probe PASSes, and an admin Deny is seen as a drop (`timeout`) although the CNI rejects
   NetworkPolicy denials (`refused`): T18;
-* `kubectl netpoltest explain` (live) says which tiers it considered and names the tier and
-  object that decided each probe (the chain), as does the tier evaluator fed directly with what
-  the live reader (cluster/adminreads.py) finds. Case X-g (same priority, different actions)
+* `execute` and `kubectl netpoltest explain` (live) say which tiers they considered and name
+  the tier and object that decided each probe (the chain), as does the tier evaluator fed
+  directly with what the live reader (cluster/adminreads.py) finds. Case X-g (same priority, different actions)
   must be `undefined` there (explain exits 5), whatever the packet did.
 """
 
@@ -212,6 +212,15 @@ def test_case(tiers_lab: Sandbox, tmp_path: Path, case: str, objs: list[dict[str
         got = verdicts(run)
         assert {k: got[k] for k in expected} == {
             k: ("PASS", v.split(":")[1]) for k, v in expected.items()}, (case, run.err)
+        # execute's own predictions: same tier chain, and it says which tiers it considered
+        assert "admin tiers considered: " in run.err, run.err
+        results = {r["id"]: r for r in run.json()["results"]}
+        for probe, chain in chains.items():
+            result = results[probe]
+            want = "undefined" if case == "X-g" else expected[probe].split(":")[0]
+            assert result["predicted"] == want, (case, result)
+            assert any(s["reason"].startswith(chain) for s in result["because"]), (case, result)
+            assert "discrepancy" not in result, (case, result)
         pred = _predictor(sb)
         for probe, chain in chains.items():
             verdict, reasons = _chain(pred, probe)
