@@ -9,6 +9,7 @@ subprocess timeouts only keep a hang from hanging the suite.
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import xml.etree.ElementTree as ET
@@ -175,6 +176,33 @@ def test_an_unwritable_report_prints_the_results_and_exits_74(
     assert f"could not write the JUnit report to {target}" in run.stderr
     assert "internal error" not in run.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]  # no temp file left
+
+
+@pytest.mark.sandbox
+@pytest.mark.slow
+def test_the_default_report_in_a_read_only_working_directory_exits_74(
+    prepared: Sandbox, tmp_path: Path
+) -> None:
+    """Item 6, as reported: the default junit.xml in a read-only working directory (root
+    ignores file modes, so the directory is a read-only tmpfs mount)."""
+    readonly = tmp_path / "ro"
+    readonly.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", str(readonly)],
+                   check=True)  # fmt: skip
+    try:
+        run = subprocess.run(
+            [*product_command(), "execute", SPEC, "--kubeconfig", str(prepared.kubeconfig),
+             *FAST],
+            cwd=readonly, env={**os.environ, "PYTHONPATH": str(ROOT)},
+            capture_output=True, text=True, timeout=HANG_GUARD, check=False,
+        )  # fmt: skip
+        left = sorted(p.name for p in readonly.iterdir())
+    finally:
+        subprocess.run(["umount", str(readonly)], check=True)
+    assert run.returncode == ExitCode.REPORT_WRITE_ERROR, run.stderr
+    assert " probes: " in run.stdout
+    assert "could not write the JUnit report to junit.xml: Read-only file system" in run.stderr
+    assert left == []
 
 
 @pytest.mark.sandbox
