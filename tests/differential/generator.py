@@ -1,7 +1,8 @@
 """Random NetworkPolicy worlds and probes for the differential test, from a fixed seed.
 
 The topology is fixed (so one sandbox serves every world): namespaces n0-n2, pods p0-p8
-serving TCP 80/81/8080 and UDP 80/81 (SCTP 80 declared), two external hosts, and the Service
+serving TCP 80/81/8080 and UDP 80/81 (SCTP 80 declared), the hostNetwork pod p9 (node IP,
+TCP 8081 and UDP 8082), two external hosts, and the Service
 n0/svc (10.96.0.20:8080). Each world draws fresh namespace labels, pod labels, container port
 names, the Service's selector and targetPort, and 2-6 NetworkPolicies using every peer kind
 (podSelector, namespaceSelector, both, ipBlock with except, none) and every port form
@@ -24,7 +25,11 @@ WORLDS = 26
 PROBES_PER_WORLD = 40
 
 NAMESPACES = ("n0", "n1", "n2")
-POD_NAMESPACES = ("n0", "n0", "n0", "n0", "n1", "n1", "n1", "n2", "n2")
+POD_NAMESPACES = ("n0", "n0", "n0", "n0", "n1", "n1", "n1", "n2", "n2", "n1")
+HOSTNET = 9
+"""p9 is a hostNetwork pod: it has the node's IP, serves HOSTNET_SERVED, and no policy
+selects it either as subject or as selector peer (semantics rule 28)."""
+HOSTNET_SERVED = ((8081, "TCP"), (8082, "UDP"))
 SERVED = ((80, "TCP"), (81, "TCP"), (8080, "TCP"), (80, "UDP"), (81, "UDP"))
 DECLARED = (*SERVED, (80, "SCTP"))
 EXTERNALS = {"e1": ("203.0.113.10", (80, 443)), "e2": ("198.51.100.20", (80,))}
@@ -91,6 +96,7 @@ def _ip_block(rng: random.Random) -> dict[str, Any]:
     other = rng.randrange(len(POD_NAMESPACES))
     return rng.choice((
         {"cidr": f"{{ip:{pod}}}/32"},
+        {"cidr": f"{{ip:{HOSTNET}}}/32"},
         {"cidr": "10.244.0.0/16", "except": [f"{{ip:{pod}}}/32"]},
         {"cidr": "10.244.0.0/16", "except": [f"{{ip:{pod}}}/32", f"{{ip:{other}}}/32"]},
         {"cidr": "203.0.113.0/24"},
@@ -173,10 +179,11 @@ def _probe(rng: random.Random) -> Probe:
         return Probe(src, name, rng.choice(EXTERNALS[name][1]), "TCP")
     if roll < 0.22 and src != "e1":
         return Probe(src, "svc", SERVICE_PORT, "TCP")
-    port, protocol = rng.choice((*SERVED, (82, "TCP"), (82, "UDP"), (8080, "TCP")))
     dst = f"p{rng.randrange(pods)}"
-    while dst == src and rng.random() < 0.95:  # a few own-IP probes, not one in nine
+    while dst == src and rng.random() < 0.95:  # a few own-IP probes, not one in ten
         dst = f"p{rng.randrange(pods)}"
+    served = HOSTNET_SERVED if dst == f"p{HOSTNET}" else SERVED
+    port, protocol = rng.choice((*served, (82, "TCP"), (82, "UDP"), (8080, "TCP")))
     return Probe(src, dst, port, protocol)
 
 
@@ -230,10 +237,14 @@ def objects(w: World, ips: dict[int, str]) -> dict[str, list[dict[str, Any]]]:
         ports = [{"containerPort": port, "protocol": proto}
                  | ({"name": name} if name else {})
                  for (port, proto), name in zip(DECLARED, w.port_names[i], strict=True)]
+        if i == HOSTNET:
+            ports = [{"containerPort": port, "protocol": proto, "name": "http"}
+                     for port, proto in HOSTNET_SERVED]
         pods.append({
             "metadata": {"name": f"p{i}", "namespace": ns, "uid": pod_key(i),
                          "labels": dict(w.pod_labels[i])},
-            "spec": {"nodeName": "node", "containers": [{"name": "c", "ports": ports}]},
+            "spec": {"nodeName": "node", "hostNetwork": i == HOSTNET,
+                     "containers": [{"name": "c", "ports": ports}]},
             "status": {"phase": "Running", "podIP": ips[i],
                        "conditions": [{"type": "Ready", "status": "True"}]},
         })

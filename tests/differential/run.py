@@ -46,6 +46,7 @@ EXTERNAL_HOSTS = tuple(
     for name, (addr, ports) in gen.EXTERNALS.items()
 )
 SERVER_PORTS = tuple(ContainerPort(port, proto) for port, proto in gen.SERVED)
+HOSTNET_PORTS = tuple(ContainerPort(port, proto) for port, proto in gen.HOSTNET_SERVED)
 
 
 @dataclass
@@ -180,7 +181,9 @@ def run(*, state_dir: Path, instance: str, seed: int = gen.SEED,
                   externals=EXTERNAL_HOSTS)
     net.up()
     try:
-        ips = {i: net.add_pod(key=gen.pod_key(i), ports=SERVER_PORTS, namespace=ns)
+        ips = {i: net.add_pod(key=gen.pod_key(i),
+                              ports=HOSTNET_PORTS if i == gen.HOSTNET else SERVER_PORTS,
+                              host_network=i == gen.HOSTNET, namespace=ns)
                for i, ns in enumerate(gen.POD_NAMESPACES)}
         for world in gen.worlds(seed, count, tiers=tiers):
             run_world(net, world, ips, report)

@@ -721,6 +721,14 @@ spec: {podSelector: {matchLabels: {pod: h}}, policyTypes: [Egress]}
       y/a   Y         .      Y
       x/h   Y         Y      Y
     """),
+    Case("hostNetwork-pod-reaches-a-Service", "8,25,28", P + """
+metadata: {name: deny, namespace: x}
+spec: {podSelector: {}, policyTypes: [Ingress]}
+""", """
+          svc:8080 x/b:80
+      x/h   Y        Y
+      y/a   .        .
+    """),
     Case("policy-scope-is-its-namespace", "1", P + """
 metadata: {name: p, namespace: y}
 spec: {podSelector: {matchLabels: {pod: a}}, policyTypes: [Ingress, Egress]}

@@ -48,6 +48,7 @@ GATEWAY = "169.254.1.1"
 NODE_IP = "10.89.0.1"
 POD_NET = ipaddress.ip_network("10.244.0.0/16")
 DNS_CLUSTER_IP = "10.96.0.10"
+SERVICE_CIDR = "10.96.0.0/12"  # kube-apiserver's default --service-cluster-ip-range
 EXTERNAL_KEY = "external:"  # spawn(EXTERNAL_KEY + name, ...) runs a client on an external host
 SERVER = Path(__file__).with_name("podserver.py")
 EXTERNAL_NETS = tuple(
@@ -173,7 +174,12 @@ class Network:
             d.chmod(0o755)
         r = self.router_netns
         self._add_netns(r)
-        netns.ip_batch(r, ["link set lo up", f"addr add {NODE_IP}/32 dev lo"])
+        # The service CIDR needs a route on the node so that a connect() from the node
+        # (hostNetwork pods) passes the first route lookup and reaches the nat output hook,
+        # whose DNAT (services.py) then re-routes it to the backend: on a real node the
+        # default route plays this part for kube-proxy's OUTPUT rules.
+        netns.ip_batch(r, ["link set lo up", f"addr add {NODE_IP}/32 dev lo",
+                           f"route add {SERVICE_CIDR} dev lo"])
         netns.sysctls(r, {
             "net.ipv4.ip_forward": "1",
             "net.ipv4.conf.all.rp_filter": "0",
