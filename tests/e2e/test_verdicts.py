@@ -268,3 +268,11 @@ def test_reject_mode_cni(reject_lab: Sandbox, tmp_path: Path) -> None:
         reject_lab, "execute", SPEC, "-o", "json", "--junit", str(tmp_path / "k.xml"), *FAST
     )
     assert verdicts(naive)["client->pod/server:8080/tcp"] == ("FAIL", "refused")
+    # ... but where the same run saw that port accept another source, the reason says so
+    # instead of "nothing listens" (issue 9 item 15)
+    results = {r["id"]: r for r in naive.json()["results"]}
+    single = results["single->pod/server:80/tcp"]
+    assert (single["verdict"], single["observation"]) == ("FAIL", "refused")
+    assert "nothing listens" not in single["reason"]
+    assert "accepted a connection from lab/client-" in single["reason"]
+    assert "--cni-mode reject" in single["reason"]
