@@ -153,3 +153,21 @@ complete_words kubectl-netpoltest --context ''
         "kind-a prod",
     ], result.stderr
     assert os.environ.get("COMP_WORDS") is None
+
+
+def test_real_kubectl_completes_the_plugin_through_the_helper(on_path: dict[str, str]) -> None:
+    """kubectl (>= 1.26) finds kubectl_complete-netpoltest on PATH and relays its answer."""
+    import shutil
+
+    kubectl = shutil.which("kubectl")
+    if kubectl is None:
+        pytest.fail("kubectl is not installed (GitHub's runners and the sandbox tests have it)")
+    result = subprocess.run(
+        [kubectl, "__complete", "netpoltest", "execute", "-o", ""],
+        capture_output=True,
+        text=True,
+        env=on_path,
+        check=True,
+        cwd=ROOT,
+    )
+    assert result.stdout == "table\nwide\njson\nyaml\n:4\n", result.stderr
