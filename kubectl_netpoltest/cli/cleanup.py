@@ -11,6 +11,7 @@ from kubectl_netpoltest.cli.connect import open_session
 from kubectl_netpoltest.cli.environment import ENV
 from kubectl_netpoltest.cli.kubeflags import KubeFlags, connection_flags, parse_duration
 from kubectl_netpoltest.cli.outputs import Output, OutputFlag
+from kubectl_netpoltest.cli.undo import undo_command
 from kubectl_netpoltest.cli.validate import SpecArg
 from kubectl_netpoltest.engine.cleanup import cleanup as run_cleanup
 from kubectl_netpoltest.engine.cleanup import outcome as cleanup_outcome
@@ -92,7 +93,7 @@ def cleanup(
         )
     except KeyboardInterrupt as exc:
         # each pod's line (done, or left) is out already; typer would make this a silent 130
-        ENV.stdout.write(f"interrupted: finish with: kubectl netpoltest cleanup {spec}\n")
+        ENV.stdout.write(f"interrupted: finish with: {undo_command(spec=spec, flags=flags)}\n")
         raise typer.Exit(int(interrupts.exit_code_of(exc))) from exc
     if structured:
         document = envelope("CleanupResult", session.run, cleanup_body(items))

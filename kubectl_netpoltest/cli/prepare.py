@@ -11,6 +11,7 @@ from kubectl_netpoltest.cli.connect import open_session
 from kubectl_netpoltest.cli.environment import ENV
 from kubectl_netpoltest.cli.kubeflags import KubeFlags, connection_flags, parse_duration
 from kubectl_netpoltest.cli.outputs import Output, OutputFlag
+from kubectl_netpoltest.cli.undo import undo_command
 from kubectl_netpoltest.cli.validate import SpecArg
 from kubectl_netpoltest.engine.instrument import DEFAULT_IMAGE
 from kubectl_netpoltest.engine.options import PrepareOptions
@@ -78,7 +79,7 @@ def prepare(
         ttl_seconds=ttl_seconds,
         timeout_seconds=timeout_seconds,
     )
-    undo = f"kubectl netpoltest cleanup {spec}"
+    undo = undo_command(spec=spec, flags=flags)
     try:
         with progress(
             ENV.stderr, description="preparing source pods", total=len(session.sources)

@@ -54,6 +54,8 @@ class PodInfo:
     resource_version: str = ""
     """For optimistic concurrency: a write that carries it fails with Conflict if the pod
     changed since it was read."""
+    node: str | None = None
+    """spec.nodeName: where the pod runs, so results can name the node that enforced them."""
 
     @property
     def ref(self) -> str:
