@@ -161,6 +161,9 @@ def test_a_pod_deleted_since_prepare_errors_its_probes_and_the_rest_goes_on(
         assert results[probe_id]["verdict"] == "ERROR"
         assert "run `kubectl netpoltest prepare" in results[probe_id]["reason"]
         assert results[probe_id]["reason"].endswith("again")
+        # one short line naming the cause, never the probe script (issue 9 item 10)
+        reason = results[probe_id]["reason"]
+        assert "\n" not in reason and len(reason) < 400 and "NPT1" not in reason, reason
     assert results["isolated->pod/server:80/tcp"]["verdict"] == "PASS"
     assert run.code == ExitCode.TEST_FAILURES  # single/bare still FAIL
 
