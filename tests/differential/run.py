@@ -4,7 +4,8 @@ The sandbox's nftables policy compiler (tests/sandbox/network/policy.py) never i
 product, so the two are independent implementations of the same API text; every disagreement
 is a bug in one of them. The evaluator is told the sandbox's documented choices for the
 implementation-defined rules (ipBlock matches pod IPs, Service hairpin allowed, the first of
-several same-named ports wins), so it predicts no `undefined` except for a Service whose
+several same-named ports wins, egress to the own node is subject to egress rules), so it
+predicts no `undefined` except for a Service whose
 backends differ (the sandbox picks one at random, so either observation is consistent).
 """
 
@@ -39,7 +40,7 @@ from tests.sandbox.network.network import EXTERNAL_KEY
 
 PROBER = Path(__file__).with_name("prober.py")
 SANDBOX_CHOICES = Assumptions(ipblock_matches_pod_ips=True, service_hairpin_allowed=True,
-                              first_named_port_wins=True)
+                              first_named_port_wins=True, own_node_egress_exempt=False)
 EXTERNAL_HOSTS = tuple(
     ExternalHost(name=f"ext{name[1]}", address=addr, dns_names=(),
                  ports=tuple(ContainerPort(p) for p in ports))

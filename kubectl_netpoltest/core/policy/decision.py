@@ -49,6 +49,7 @@ class Code(StrEnum):
     NO_ENDPOINTS = "no-endpoints"
     BACKENDS_DIFFER = "backends-differ"
     NOT_A_POD = "not-a-pod"
+    EGRESS_TO_OWN_NODE = "egress-to-own-node"
     # Admin tiers (core/policy/tiers.py; admin-tiers-services-cni.md section 7)
     ADMIN_TIER = "admin-tier"
     """An Admin-tier rule (ClusterNetworkPolicy tier Admin, AdminNetworkPolicy) decided."""

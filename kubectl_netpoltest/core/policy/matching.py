@@ -42,6 +42,10 @@ class Assumptions:
     """Rule 9: pod -> own Service -> itself."""
     first_named_port_wins: bool = False
     """Rule 22: several container ports with one name resolve to the first one."""
+    own_node_egress_exempt: bool | None = None
+    """Rule 8: traffic from a pod to its own node (a hostNetwork pod there) is exempt from
+    egress rules (True), subject to them like any address (False, the sandbox), or undefined
+    when they deny it (None)."""
 
 
 @dataclass(frozen=True)

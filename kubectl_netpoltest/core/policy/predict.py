@@ -127,12 +127,31 @@ class Predictor:
                     f"{source.label} is a hostNetwork pod: NetworkPolicies do not select it "
                     "(semantics rule 28)"))
             else:
-                sides.append(self.direction(direction=Direction.EGRESS, subject=source.pod,
-                                            peer=destination, destination=destination,
-                                            port=port, protocol=protocol))
+                sides.append(self._egress(source, destination, port, protocol))
         if destination.pod is not None:
             sides.append(self._ingress(source, destination, port, protocol))
         return combine(sides)
+
+    def _egress(self, source: Endpoint, destination: Endpoint, port: int,
+                protocol: str) -> DirectionDecision:
+        assert source.pod is not None
+        side = self.direction(direction=Direction.EGRESS, subject=source.pod, peer=destination,
+                              destination=destination, port=port, protocol=protocol)
+        own_node = (destination.pod is not None and destination.pod.host_network
+                    and source.pod.node is not None and source.pod.node == destination.pod.node)
+        exempt = self.assumptions.own_node_egress_exempt
+        if side.lets_through or not own_node or exempt is False:
+            return side
+        if exempt:
+            return DirectionDecision(
+                Direction.EGRESS, Decision.ALLOWED, Code.EGRESS_TO_OWN_NODE,
+                f"{destination.label} is on {source.label}'s own node, exempt from egress "
+                "rules here (assumption)")
+        return DirectionDecision(
+            Direction.EGRESS, Decision.UNDEFINED, Code.EGRESS_TO_OWN_NODE,
+            f"{side.reason}; but {destination.label} is on {source.label}'s own node, and "
+            "whether egress rules apply to a pod's own node is up to the CNI (the API's node "
+            "exception is for ingress only; semantics rule 8)", side.policies)
 
     def _ingress(self, source: Endpoint, destination: Endpoint, port: int,
                  protocol: str) -> DirectionDecision:

@@ -214,7 +214,12 @@ CASES: list[Case] = [
     Case("hostnetwork-not-subject", HOSTNET, P + "metadata: {name: p, namespace: x}\n"
          "spec: {podSelector: {}, policyTypes: [Egress]}\n", "x/h > y/a:80 Y\nx/a > y/a:80 N"),
     Case("hostnetwork-not-a-selector-peer", HOSTNET, EG("x", "[{to: [{podSelector: {matchLabels: {pod: h}}}]}]"),
-         "x/a > x/h:8081 N"),
+         "x/a > x/h:8081 N", assumptions=Assumptions(own_node_egress_exempt=False)),
+    Case("egress-to-own-node-undefined", EGRESS, EG("x", "[]"), "x/a > x/h:8081 U\nx/b > x/h:8081 Y"),
+    Case("egress-to-own-node-subject-to-rules", EGRESS, EG("x", "[]"), "x/a > x/h:8081 N",
+         assumptions=Assumptions(own_node_egress_exempt=False)),
+    Case("egress-to-own-node-exempt", EGRESS, EG("x", "[]"), "x/a > x/h:8081 Y",
+         assumptions=Assumptions(own_node_egress_exempt=True)),
     Case("hostnetwork-peer-by-ipblock", HOSTNET, EG("x", "[{to: [{ipBlock: {cidr: 10.89.0.1/32}}]}]"),
          "x/a > x/h:8081 Y"),
     Case("from-own-node-allowed", INGRESS, DENY_X, "x/h > x/a:80 Y\nx/h > y/a:80 Y"),
