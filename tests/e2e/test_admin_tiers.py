@@ -10,8 +10,8 @@ expectations are the case's prediction, and checks:
   NetworkPolicy denials (`refused`): T18;
 * `execute` and `kubectl netpoltest explain` (live) say which tiers they considered and name
   the tier and object that decided each probe (the chain), as does the tier evaluator fed
-  directly with what the live reader (cluster/adminreads.py) finds. Case X-g (same priority, different actions)
-  must be `undefined` there (explain exits 5), whatever the packet did.
+  directly with what the live reader (cluster/adminreads.py) finds. Case X-g (same priority,
+  different actions) must be `undefined` there (explain exits 5), whatever the packet did.
 """
 
 from __future__ import annotations
