@@ -11,13 +11,15 @@ import re
 
 LIMIT = 240
 
-_EXEC_COMMAND = re.compile(r"exec \[[^\]]*\]?", re.S)
+# The argv as kubelet and kube-apiserver print it: `[bash -c <script> netpoltest <args>]`.
+# Greedy up to the last `]` that ends a word: the script itself is full of `]]` and `]`.
+_EXEC_ARGV = re.compile(r"\[(?:/bin/|/usr/bin/)?(?:ba)?sh -c .*\](?=[,:;)\s]|$)", re.S)
 _COMMAND_QUERY = re.compile(r"(command=)[^&\s\"']*(&command=[^&\s\"']*)*")
 
 
 def one_line(text: str, *, limit: int = LIMIT) -> str:
     """`text` without any exec command, whitespace collapsed, at most `limit` characters."""
-    text = _EXEC_COMMAND.sub("exec [...]", text)
+    text = _EXEC_ARGV.sub("[...]", text)
     text = _COMMAND_QUERY.sub(r"\1...", text)
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
