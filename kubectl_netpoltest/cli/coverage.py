@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 
+from kubectl_netpoltest.cli.assumeflag import AssumeOpt, assumptions
 from kubectl_netpoltest.cli.environment import ENV
 from kubectl_netpoltest.cli.explain import PoliciesOpt, load_objects
 from kubectl_netpoltest.cli.kubeflags import (
@@ -42,6 +43,7 @@ def coverage(
     output: Annotated[CoverageFormat, typer.Option("-o", "--output", help="Output format.")] = (
         CoverageFormat.TABLE
     ),
+    assume: AssumeOpt = None,
     kubeconfig: KubeconfigOpt = None,
     context: ContextOpt = None,
     namespace: NamespaceOpt = None,
@@ -53,6 +55,7 @@ def coverage(
     Every rule of every NetworkPolicy in the namespaces the spec touches; the rules and the
     isolated pods that no probe touches are listed at the end. Sends no packet.
     """
+    assumed = assumptions(assume)
     loaded = load_or_fail(spec)
     settings = resolve(kubeconfig=kubeconfig, context=context, namespace=namespace,
                        environ=ENV.environ, require=not policies)
@@ -65,6 +68,6 @@ def coverage(
     except ObjectError as exc:
         raise UsageError(f"--policies: {exc}") from None
     snapshot, source = objects[0], objects[1]
-    result = spec_coverage(probes, snapshot)
+    result = spec_coverage(probes, snapshot, assumptions=assumed)
     writer = report.write_json if output is CoverageFormat.JSON else report.write_table
     writer(result, ENV.stdout, source=source)

@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 
+from kubectl_netpoltest.cli.assumeflag import AssumeOpt, assumptions
 from kubectl_netpoltest.cli.environment import ENV
 from kubectl_netpoltest.cli.kubeflags import (
     ContextOpt,
@@ -126,6 +127,7 @@ def explain(
     output: Annotated[ExplainFormat, typer.Option("-o", "--output", help="Output format.")] = (
         ExplainFormat.TABLE
     ),
+    assume: AssumeOpt = None,
     kubeconfig: KubeconfigOpt = None,
     context: ContextOpt = None,
     namespace: NamespaceOpt = None,
@@ -138,6 +140,7 @@ def explain(
     spec and the policies disagree: a finding), 5 when some are undefined (left to the CNI by
     the API, or not knowable offline).
     """
+    assumed = assumptions(assume)
     loaded = load_or_fail(spec)
     settings = resolve(
         kubeconfig=kubeconfig,
@@ -159,7 +162,7 @@ def explain(
         )
     except ObjectError as exc:
         raise UsageError(f"--policies: {exc}") from None
-    items = run_explain(probes, snapshot, tiers=tiers)
+    items = run_explain(probes, snapshot, tiers=tiers, assumptions=assumed)
     writer = {
         ExplainFormat.JSON: report.write_json,
         ExplainFormat.YAML: report.write_yaml,

@@ -177,3 +177,18 @@ def test_exit_code_prefers_contradiction_over_undefined() -> None:
     items = explain(expand(loaded), load_snapshot([SCENARIO], default_namespace="default"))
     assert exit_code(items) is ExitCode.TEST_FAILURES
     assert exit_code([i for i in items if i.agrees]) is ExitCode.OK
+
+
+def test_assume_pins_what_the_api_leaves_to_the_cni(tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    spec, manifests = _files(tmp_path, manifests=MANIFESTS.replace(
+        "podSelector: {matchLabels: {app: web}}", "ipBlock: {cidr: 10.0.0.0/8}"))
+    (tmp_path / "spec.yaml").write_text(SPEC_TEXT.replace("denied: [other]", "denied: []"))
+    code = run(["explain", spec, "--policies", manifests, "-o", "json",
+                "--assume", "ipblock-matches-pod-ips=no"])
+    assert code == ExitCode.TEST_FAILURES  # Cilium-like: the ipBlock never admits the pod
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["probes"][0]["predicted"] == "denied"
+    assert run(["explain", spec, "--policies", manifests, "--assume", "ipblock=maybe"]) == (
+        ExitCode.USAGE)
+    assert "expected KEY=yes|no" in capsys.readouterr().err
