@@ -71,18 +71,18 @@ def _write_atomically(path: str, text: str, *, mode: int) -> None:
 def write_report(path: str, text: str, *, what: str = "JUnit report") -> None:
     """Write `text` to `path` by the rules above, or raise ReportWriteError."""
     try:
-        real = os.path.realpath(path)
         try:
-            info = Path(real).stat()
+            info = Path(path).stat()  # follows links, /dev/stdout's `pipe:[N]` included
         except FileNotFoundError:
             info = None
         if info is not None and stat.S_ISDIR(info.st_mode):
             raise IsADirectoryError(21, "is a directory")
         if info is not None and not stat.S_ISREG(info.st_mode):
-            _write_in_place(real, text)
+            _write_in_place(path, text)
             return
         mode = stat.S_IMODE(info.st_mode) if info is not None else 0o666 & ~_umask()
-        _write_atomically(real, text, mode=mode)
+        # a symlink to a regular file: replace the file it points to, keep the link
+        _write_atomically(os.path.realpath(path), text, mode=mode)
     except OSError as exc:
         cause = exc.strerror or str(exc)
         raise ReportWriteError(

@@ -103,3 +103,18 @@ def test_a_symlink_stays_a_link_and_its_target_is_replaced(tmp_path: Path) -> No
     link.symlink_to(real)
     write_report(str(link), "new")
     assert link.is_symlink() and real.read_text() == "new"
+
+
+def test_dev_stdout_as_a_pipe_is_written_in_place() -> None:
+    """`--junit /dev/stdout | upload`: /dev/stdout resolves to `pipe:[N]`, no real path."""
+    import subprocess
+    import sys
+
+    child = (
+        "from kubectl_netpoltest.report.files import write_report\n"
+        "write_report('/dev/stdout', '<testsuites/>\\n')\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", child], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert (proc.returncode, proc.stdout) == (0, "<testsuites/>\n"), proc.stderr
