@@ -102,39 +102,51 @@ def explain(
 
 
 def _list(
-    reader: ObjectReader, kind: Kind, namespaces: Sequence[str], warn: Callable[[str], None]
+    reader: ObjectReader, kind: Kind, namespaces: Sequence[str], notes: dict[str, list[str]]
 ) -> list[Mapping[str, Any]]:
     """All namespaces in one call; on 403, one call per namespace the spec touches."""
     try:
         return reader.list_objects(kind=kind, namespace=None)
     except NotFound:
-        warn(
-            f"the server does not serve {kind.value}: Service backends are found by their "
-            "selectors instead"
-        )
+        notes["not served"].append(kind.value)
         return []
     except Forbidden:
         if not kind.namespaced:
-            warn(
-                f"cannot list {kind.value} cluster-wide: namespaceSelectors are matched "
-                "against each namespace's kubernetes.io/metadata.name label only"
-            )
+            notes["cluster-wide"].append(kind.value)
             return []
-    warn(
-        f"cannot list {kind.value} in all namespaces: only {', '.join(namespaces)} are "
-        "read, so peers elsewhere are not seen"
-    )
+    notes["narrowed"].append(kind.value)
     found: list[Mapping[str, Any]] = []
     for namespace in namespaces:
         found += reader.list_objects(kind=kind, namespace=namespace)
     return found
 
 
+def _one_warning(notes: dict[str, list[str]], namespaces: Sequence[str]) -> str | None:
+    """What the missing permissions cost the predictions, in one line (said once)."""
+    parts = []
+    if notes["narrowed"]:
+        parts.append(f"cannot list {', '.join(notes['narrowed'])} in all namespaces: only "
+                     f"{', '.join(namespaces)} are read, so peers elsewhere are not seen")
+    if notes["cluster-wide"]:
+        parts.append(f"cannot list {', '.join(notes['cluster-wide'])} cluster-wide: "
+                     "namespaceSelectors are matched against each namespace's "
+                     "kubernetes.io/metadata.name label only")
+    if notes["not served"]:
+        parts.append(f"the server does not serve {', '.join(notes['not served'])}: Service "
+                     "backends are found by their selectors instead")
+    return "; ".join(parts) or None
+
+
 def read_snapshot(
     reader: ObjectReader, *, namespaces: Sequence[str], warn: Callable[[str], None]
 ) -> Snapshot:
-    """The live objects: exactly one list call per kind when RBAC allows it."""
-    raw = {kind: _list(reader, kind, namespaces, warn) for kind in Kind}
+    """The live objects: exactly one list call per kind when RBAC allows it; at most one
+    warning about what could not be read."""
+    notes: dict[str, list[str]] = {"narrowed": [], "cluster-wide": [], "not served": []}
+    raw = {kind: _list(reader, kind, namespaces, notes) for kind in Kind}
+    message = _one_warning(notes, namespaces)
+    if message:
+        warn(message)
     slices = [parse.endpoint_slice(s) for s in raw[Kind.ENDPOINTSLICES]]
     return Snapshot(
         namespaces=tuple(parse.namespace(n) for n in raw[Kind.NAMESPACES]),
