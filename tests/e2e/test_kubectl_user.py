@@ -119,3 +119,12 @@ def test_html_report_from_a_real_run(prepared: Sandbox, tmp_path: Path) -> None:
     page = html.read_text()
     assert page.count("data-probe=") == 15
     assert run.out.startswith("apiVersion: netpoltest.kubectl.io/v1alpha1\nkind: ExecuteResult")
+
+
+def test_wide_output_names_the_target_pods(prepared: Sandbox, tmp_path: Path) -> None:
+    run = netpoltest(prepared, "execute", SPEC, *FAST, "-o", "wide", "--junit", "")
+    assert run.code == ExitCode.TEST_FAILURES, run.err
+    # `client->pod/server:80/tcp`: one line per target pod (name, node, address), each observed.
+    lines = re.findall(r"^ +lab/server-\S+ \(\S+\) [\d.]+:80: connected: ", run.out, re.M)
+    assert len(lines) >= 2, run.out  # client and isolated both reach both replicas on 80
+    assert re.search(r"^ +id client->pod/server:80/tcp$", run.out, re.M), run.out
