@@ -71,12 +71,23 @@ def decide(
     ready = tuple(
         p.name for p in siblings if p.ready and not p.deleting and not held_by_other(p, run=run)
     )
+    busy = [p for p in siblings if p.deleting or held_by_other(p, run=run) or p.phase == "Pending"]
+    missing = desired is not None and len([p for p in siblings if not p.deleting]) + 1 < desired
+    others = ", ".join(f"{p.name} ({_state(p, run)})" for p in siblings[:5])
+    if ready and (busy or missing):
+        # One pod of a workload down at a time, across runs too: concurrent runs never compound.
+        why = ", ".join(f"{p.name} ({_state(p, run)})" for p in busy[:3]) or (
+            f"{desired} wanted, {len(siblings) + 1} present"
+        )
+        return Decision(
+            owner,
+            f"another pod of {owner} is being replaced ({why}): one pod of a workload at a time",
+            in_progress=True,
+            ready_others=ready,
+        )
     if ready:
         return Decision(owner, None, ready_others=ready)
-    replacing = any(
-        p.deleting or held_by_other(p, run=run) or p.phase == "Pending" for p in siblings
-    ) or (desired is not None and len([p for p in siblings if not p.deleting]) + 1 < desired)
-    others = ", ".join(f"{p.name} ({_state(p, run)})" for p in siblings[:5])
+    replacing = bool(busy) or missing
     what = f"the only Ready pod of {owner}" if pod.ready else f"no pod of {owner} is Ready"
     return Decision(
         owner,

@@ -145,3 +145,20 @@ def test_keep_pods_stops_the_container_and_removes_the_label() -> None:
     assert item.action is CleanupAction.KEPT
     assert [kind for kind, _ in gateway.calls] == ["exec", "label"]
     assert LABEL_KEY not in gateway.pods["shop/web-a"].labels
+
+
+def test_one_pod_of_a_workload_at_a_time_across_runs() -> None:
+    """Item 2: web-c is being replaced (by another run): web-a waits although web-b is Ready."""
+    gateway = _gateway(replicas=3).add(
+        _ours("web-a"), make_pod("web-b"), replace(make_pod("web-c"), deleting=True)
+    )
+    dry = cleanup(gateway=gateway, sources=[WEB], options=CleanupOptions(dry_run=True))
+    assert "would wait up to" in dry[0].message
+    (item,) = cleanup(
+        gateway=gateway, sources=[WEB], options=CleanupOptions(ready_timeout_seconds=1)
+    )
+    assert item.action is CleanupAction.SKIPPED
+    assert "another pod of ReplicaSet web-rs is being replaced (web-c (terminating))" in (
+        item.message
+    )
+    assert _deletes(gateway) == []
