@@ -106,6 +106,7 @@ def pod_info(data: Mapping[str, Any]) -> PodInfo:
         ephemeral_specs=tuple(images),
         ephemeral=tuple(ephemeral),
         deleting=meta.get("deletionTimestamp") is not None,
+        node=spec.get("nodeName") or None,
         annotations=dict(meta.get("annotations") or {}),
         resource_version=str(meta.get("resourceVersion") or ""),
     )

@@ -23,6 +23,15 @@ class Location:
         return f"{self.file}:{self.line}:{self.column}"
 
 
+class Spread(StrEnum):
+    """Which matching pods a spec entry stands for: `one` (the first usable), `nodes` (one per
+    node the workload runs on) or `all` (every Ready pod)."""
+
+    ONE = "one"
+    NODES = "nodes"
+    ALL = "all"
+
+
 class Protocol(StrEnum):
     TCP = "TCP"
     UDP = "UDP"
@@ -105,6 +114,11 @@ class PodRef:
     podname: str | None = None
     selector: LabelSelector | None = None
     location: Location | None = field(default=None, compare=False)
+    spread: Spread = Spread.ONE
+    """As a source: which matching pods probe (prepare instruments each of them)."""
+    targets: Spread = Spread.ALL
+    """As a target: which matching pods are probed (every Ready one by default; `one` is the
+    original tool's single pod). Never `nodes`."""
 
     def describe(self) -> str:
         ns = self.namespace or "<default namespace>"

@@ -25,6 +25,17 @@ class AddressResult:
 
 
 @dataclass(frozen=True)
+class SourceResult:
+    """One source pod's result of a spread probe: a row of the per-node matrix."""
+
+    pod: str
+    node: str | None
+    verdict: Verdict
+    observation: Observation
+    reason: str
+
+
+@dataclass(frozen=True)
 class ProbeResult:
     probe: Probe
     source_pod: str | None
@@ -40,6 +51,11 @@ class ProbeResult:
     settled_seconds: float | None = None
     """execute --settle: seconds from the start of the run until this verdict was final (a
     FAIL that never settled has None)."""
+    source_node: str | None = None
+    """The node of the source pod (spec.nodeName), when known."""
+    per_source: tuple[SourceResult, ...] = ()
+    """`spread: nodes|all`: the probe from each instrumented pod of the source; the verdict
+    above is the worst of them (FAIL, then ERROR, then PASS)."""
 
     @property
     def observation(self) -> Observation:

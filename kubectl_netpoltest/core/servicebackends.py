@@ -42,7 +42,8 @@ class Backend:
 
     @property
     def label(self) -> str:
-        return f"{self.pod or 'endpoint'} {_hostport(self.ip, self.port)}"
+        node = f" ({self.node})" if self.node else ""
+        return f"{self.pod or 'endpoint'}{node} {_hostport(self.ip, self.port)}"
 
 
 @dataclass(frozen=True)
@@ -140,13 +141,15 @@ def resolve_service(
     return ServiceEndpoints(tuple(doors), tuple(backends), not_ready)
 
 
-def service_summary(*, backend_passed: Sequence[tuple[Backend, bool]], expect_allowed: bool) -> str:
+def service_summary(
+    *, backend_passed: Sequence[tuple[Backend, bool]], expect_allowed: bool, noun: str = "backends"
+) -> str:
     """The prefix of a Service result: "allowed as expected on 2/3 backends; not on ..."."""
     total = len(backend_passed)
     good = [b for b, ok in backend_passed if ok]
     bad = [b for b, ok in backend_passed if not ok]
     word = "allowed" if expect_allowed else "blocked"
-    text = f"{word} as expected on {len(good)}/{total} backends"
+    text = f"{word} as expected on {len(good)}/{total} {noun}"
     if bad:
         text += f"; not on {', '.join(b.label for b in bad)}"
     return text

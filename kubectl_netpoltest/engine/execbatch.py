@@ -16,9 +16,15 @@ from kubectl_netpoltest.core.model import HostTarget, PodRef, PodTarget, Probe, 
 from kubectl_netpoltest.core.observation import Observation
 from kubectl_netpoltest.core.probe.task import ProbeTask
 from kubectl_netpoltest.core.results import AddressResult, ProbeResult
-from kubectl_netpoltest.core.servicebackends import ServiceEndpoints
+from kubectl_netpoltest.core.servicebackends import Backend, ServiceEndpoints
 from kubectl_netpoltest.core.verdict import Verdict
-from kubectl_netpoltest.engine.servicetargets import ServiceTry, backend_pods, service_tasks
+from kubectl_netpoltest.engine import instrument
+from kubectl_netpoltest.engine.servicetargets import (
+    ServiceTry,
+    backend_pods,
+    replica_tasks,
+    service_tasks,
+)
 from kubectl_netpoltest.engine.targets import ResolvedTarget
 
 
@@ -30,6 +36,34 @@ class SourceRun:
     pod: PodInfo | None
     container: str | None
     problem: str | None
+
+
+def find_source(source: PodRef, pods: Sequence[PodInfo], *, spec_path: str) -> SourceRun:
+    matching = sorted(
+        (p for p in pods if instrument.matches(source, p) and not p.deleting), key=lambda p: p.name
+    )
+    for pod in matching:
+        if instrument.is_instrumented(pod):
+            container = instrument.probe_container(pod)  # the one prepare reported
+            if container:
+                return SourceRun(source, pod, container, None)
+    prepared = [p for p in matching if instrument.is_instrumented(p)]
+    if prepared:
+        return SourceRun(
+            source,
+            None,
+            None,
+            f"the debug container in {prepared[0].ref} is no "
+            "longer running (its TTL may have expired); run "
+            f"`kubectl netpoltest prepare {spec_path}` again",
+        )
+    return SourceRun(
+        source,
+        None,
+        None,
+        f"no prepared pod for {source.name} ({source.describe()}): it was never prepared, or "
+        f"the prepared pod is gone; run `kubectl netpoltest prepare {spec_path}` again",
+    )
 
 
 def error_result(probe: Probe, reason: str, *, source_pod: str | None = None) -> ProbeResult:
@@ -54,6 +88,7 @@ class Batch:
         targets: dict[PodRef, ResolvedTarget],
         services: Mapping[str, ServiceEndpoints] | None = None,
         pods: Mapping[str, Sequence[PodInfo]] | None = None,
+        replicas: Mapping[PodRef, Sequence[PodInfo]] | None = None,
     ) -> None:
         self.run = run
         self.probes = list(probes)
@@ -64,8 +99,11 @@ class Batch:
         self.early: list[ProbeResult] = []
         self.source_ref = run.pod.ref if run.pod else None
         self.task_tries: dict[str, ServiceTry] = {}
-        """Service probes: task id -> what it tried (a door or a backend)."""
-        self.service_pods: dict[str, list[PodInfo]] = {}
+        """Service and replica probes: task id -> what it tried (a door or a backend)."""
+        self.checked_pods: dict[str, list[PodInfo]] = {}
+        """Service and replica probes: probe id -> the pods to check again after the exec."""
+        self.noun: dict[str, str] = {}
+        """Probes judged per backend ("backends" of a Service, "replicas" of a pod target)."""
         for index, probe in enumerate(self.probes):
             if isinstance(probe.target, ServiceTarget):
                 endpoints = (services or {})[probe.id]
@@ -74,11 +112,20 @@ class Batch:
                         error_result(probe, endpoints.problem, source_pod=self.source_ref)
                     )
                     continue
-                self.service_pods[probe.id] = backend_pods(endpoints, pods or {})
-                for tried in service_tasks(index=index, probe=probe, endpoints=endpoints):
-                    self.tasks.append(tried.task)
-                    self.task_probe[tried.task.probe_id] = probe
-                    self.task_tries[tried.task.probe_id] = tried
+                self.checked_pods[probe.id] = backend_pods(endpoints, pods or {})
+                self._add_tries(probe, service_tasks(index=index, probe=probe, endpoints=endpoints))
+                self.noun[probe.id] = "backends"
+                continue
+            several = (
+                list((replicas or {}).get(probe.target.pod, ()))
+                if isinstance(probe.target, PodTarget)
+                else []
+            )
+            if len(several) > 1:
+                self.checked_pods[probe.id] = several
+                backends = [Backend(p.ref, ip, probe.port, p.node) for p in several for ip in p.ips]
+                self._add_tries(probe, replica_tasks(index=index, probe=probe, backends=backends))
+                self.noun[probe.id] = "replicas"
                 continue
             if isinstance(probe.target, HostTarget):
                 hosts: tuple[str, ...] = (probe.target.host,)
@@ -102,3 +149,9 @@ class Batch:
                     ProbeTask(probe_id=task_id, host=host, port=probe.port, protocol=probe.protocol)
                 )
                 self.task_probe[task_id] = probe
+
+    def _add_tries(self, probe: Probe, tries: Sequence[ServiceTry]) -> None:
+        for tried in tries:
+            self.tasks.append(tried.task)
+            self.task_probe[tried.task.probe_id] = probe
+            self.task_tries[tried.task.probe_id] = tried

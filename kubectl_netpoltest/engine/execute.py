@@ -18,18 +18,15 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from kubectl_netpoltest import interrupts
 from kubectl_netpoltest.cluster.execstatus import ExecStatusKind
-from kubectl_netpoltest.cluster.gateway import ClusterGateway, PodInfo
-from kubectl_netpoltest.cluster.gatewayreads import object_reader_of
-from kubectl_netpoltest.cluster.objectreads import ObjectReader
+from kubectl_netpoltest.cluster.gateway import ClusterGateway
 from kubectl_netpoltest.core.brief import one_line
 from kubectl_netpoltest.core.model import (
-    PodRef,
     PodTarget,
     Probe,
-    ServiceTarget,
 )
 from kubectl_netpoltest.core.observation import Observation, Outcome
 from kubectl_netpoltest.core.probe.batch import assemble_batch
@@ -37,6 +34,7 @@ from kubectl_netpoltest.core.probe.command import build_batch_command
 from kubectl_netpoltest.core.probe.lines import ProbeResultLine, parse_line
 from kubectl_netpoltest.core.refusals import explain_contradicted_refusals
 from kubectl_netpoltest.core.results import AddressResult, ProbeResult
+from kubectl_netpoltest.core.spread import merge_spread
 from kubectl_netpoltest.core.verdict import (
     MESH_SIDECARS,
     Judgement,
@@ -44,28 +42,24 @@ from kubectl_netpoltest.core.verdict import (
     classify_addresses,
     distrust_mesh_connects,
 )
-from kubectl_netpoltest.engine import instrument
-from kubectl_netpoltest.engine.execbatch import Batch, SourceRun, error_result
+from kubectl_netpoltest.engine.execbatch import Batch, error_result
+from kubectl_netpoltest.engine.execplan import plan_batches
 from kubectl_netpoltest.engine.instrument import DEFAULT_IMAGE
 from kubectl_netpoltest.engine.options import ExecuteOptions
 from kubectl_netpoltest.engine.servicetargets import (
     ServiceTried,
-    plan_service_probe,
-    read_service_namespaces,
     service_judgement,
     service_namespaces,
 )
-from kubectl_netpoltest.engine.targets import changed_targets, resolve_target
+from kubectl_netpoltest.engine.targets import changed_targets
 from kubectl_netpoltest.errors import ClusterError, NotFound
 from kubectl_netpoltest.exitcodes import ExitCode
 
+if TYPE_CHECKING:  # the kubernetes client loads only when a cluster is used (offline commands)
+    from kubectl_netpoltest.cluster.objectreads import ObjectReader
+
 ResultCallback = Callable[[ProbeResult], None]
 
-MAX_PROBES_PER_EXEC = 1000
-"""Exec argv travels in the URL's query string, and kube-apiserver takes at most 1 MiB of
-request line and headers (Go's MaxHeaderBytes 1 << 20). The script is ~9 KB encoded and a probe
-adds at most ~700 bytes (4 argv items, ids up to 256 characters, host names up to 253), so
-1,000 probes stay safely below; a source with more gets several execs."""
 LineCallback = Callable[[str], None]
 
 
@@ -77,34 +71,6 @@ class ExecuteOutcome:
     seconds: float
     interrupt_code: ExitCode | None = None
     """130 (SIGINT) or 143 (SIGTERM) when interrupted, see kubectl_netpoltest.interrupts."""
-
-
-def find_source(source: PodRef, pods: Sequence[PodInfo], *, spec_path: str) -> SourceRun:
-    matching = sorted(
-        (p for p in pods if instrument.matches(source, p) and not p.deleting), key=lambda p: p.name
-    )
-    for pod in matching:
-        if instrument.is_instrumented(pod):
-            container = instrument.probe_container(pod)  # the one prepare reported
-            if container:
-                return SourceRun(source, pod, container, None)
-    prepared = [p for p in matching if instrument.is_instrumented(p)]
-    if prepared:
-        return SourceRun(
-            source,
-            None,
-            None,
-            f"the debug container in {prepared[0].ref} is no "
-            "longer running (its TTL may have expired); run "
-            f"`kubectl netpoltest prepare {spec_path}` again",
-        )
-    return SourceRun(
-        source,
-        None,
-        None,
-        f"no prepared pod for {source.name} ({source.describe()}): it was never prepared, or "
-        f"the prepared pod is gone; run `kubectl netpoltest prepare {spec_path}` again",
-    )
 
 
 def exec_timeout(*, tasks: int, options: ExecuteOptions) -> float:
@@ -135,54 +101,28 @@ def execute(
         | set(service_ns)
     )
     pods = {ns: gateway.list_pods(namespace=ns) for ns in namespaces}
-    runs = {s: find_source(s, pods[s.namespace or "default"], spec_path=spec_path) for s in sources}
-    targets = {
-        source: {
-            p.target.pod: resolve_target(
-                p.target.pod, pods[p.target.pod.namespace or "default"], source=runs[source].pod
-            )
-            for p in probes
-            if p.source == source and isinstance(p.target, PodTarget)
-        }
-        for source in sources
-    }
     if service_ns and objects is None:
+        from kubectl_netpoltest.cluster.gatewayreads import object_reader_of
+
         objects = object_reader_of(gateway)
-    read = read_service_namespaces(objects, namespaces=service_ns) if service_ns else {}
-    service_plans = {
-        p.id: plan_service_probe(p, read=read, source=runs[p.source].pod)
-        for p in probes
-        if isinstance(p.target, ServiceTarget)
-    }
+    plan = plan_batches(probes=probes, pods=pods, objects=objects, spec_path=spec_path)
+    batches = plan.batches
     results: dict[str, ProbeResult] = {}
+    parts: dict[str, list[ProbeResult]] = {}
     lock = threading.Lock()
 
     def record(result: ProbeResult) -> None:
+        if result.probe.id in plan.spread:  # merged once every source pod has answered
+            with lock:
+                parts.setdefault(result.probe.id, []).append(result)
+            return
         with lock:
             results[result.probe.id] = result
         if on_result is not None:
             on_result(result)
 
-    batches: list[Batch] = []
-    for source in sources:
-        mine = [p for p in probes if p.source == source]
-        run = runs[source]
-        if run.problem:
-            for probe in mine:
-                record(error_result(probe, run.problem))
-            continue
-        for start in range(0, len(mine), MAX_PROBES_PER_EXEC):
-            batch = Batch(
-                run=run,
-                probes=mine[start : start + MAX_PROBES_PER_EXEC],
-                targets=targets[source],
-                services=service_plans,
-                pods=pods,
-            )
-            for early in batch.early:
-                record(early)
-            if batch.tasks:
-                batches.append(batch)
+    for result in plan.early:
+        record(result)
 
     interrupt_code: ExitCode | None = None
     pool = ThreadPoolExecutor(max_workers=max(1, options.pods_in_parallel))
@@ -206,6 +146,10 @@ def execute(
         pool.shutdown(wait=False, cancel_futures=True)
     else:
         pool.shutdown(wait=True)
+    for probe_id, found in parts.items():
+        results[probe_id] = merge_spread(found)
+        if on_result is not None:
+            on_result(results[probe_id])
     ordered = []
     for probe in probes:
         if probe.id in results:
@@ -284,7 +228,7 @@ def _run_batch(
             problem = f"could not run the probes in {pod.ref}: {one_line(str(exc))}"
     seconds = time.monotonic() - started
     probed = {p.ref: p for p in batch.target_pod.values()}
-    probed |= {p.ref: p for pods in batch.service_pods.values() for p in pods}
+    probed |= {p.ref: p for pods in batch.checked_pods.values() for p in pods}
     moved = changed_targets(gateway_factory(), probed=probed.values()) if probed else {}
     assembled = assemble_batch(
         tasks=batch.tasks, lines=lines, timeout_seconds=options.probe_timeout_seconds
@@ -313,8 +257,9 @@ def _run_batch(
                 probe=probe,
                 tries=[ServiceTried(batch.task_tries[t], by_task.get(t, [])) for t in task_ids],
                 cni_mode=options.cni_mode,
+                noun=batch.noun[probe.id],
             )
-            if probe.id in batch.service_pods
+            if probe.id in batch.noun
             else classify_addresses(
                 expect=probe.expect,
                 outcomes=outcomes,
@@ -332,7 +277,7 @@ def _run_batch(
         target = batch.target_pod.get(probe.id)
         if target is not None and target.ref in moved:
             judgement = Judgement(Verdict.ERROR, moved[target.ref])
-        for backend_pod in batch.service_pods.get(probe.id, ()):
+        for backend_pod in batch.checked_pods.get(probe.id, ()):
             if backend_pod.ref in moved:
                 judgement = Judgement(Verdict.ERROR, moved[backend_pod.ref])
         took = max((elapsed_ms.get(t, 0) for t in task_ids), default=0) / 1000
@@ -346,5 +291,6 @@ def _run_batch(
                 seconds=took if took else seconds,
                 inconclusive=judgement.inconclusive,
                 decided_by=judgement.observation,
+                source_node=pod.node,
             )
         )

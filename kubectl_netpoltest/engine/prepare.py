@@ -14,11 +14,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from kubectl_netpoltest.cluster.gateway import ClusterGateway, PodInfo
-from kubectl_netpoltest.core.model import PodRef
+from kubectl_netpoltest.core.model import PodRef, Spread
 from kubectl_netpoltest.engine import instrument, toolcheck
 from kubectl_netpoltest.engine.options import PrepareOptions
 from kubectl_netpoltest.engine.prepare_items import PrepState, SourcePrep
 from kubectl_netpoltest.engine.prepare_pod import CLEANUP_NEEDED, Control, instrument_pod, remember
+from kubectl_netpoltest.engine.replicas import spread_pods
 
 __all__ = ["PrepState", "PrepareInterrupted", "SourcePrep", "prepare"]
 
@@ -42,6 +43,16 @@ def _plan(source: PodRef, pods: Sequence[PodInfo], options: PrepareOptions) -> _
         f"{p.ref} (hostNetwork: NetworkPolicies do not apply to it)" for p in found.host_network
     )
     return _Plan(source, pod, "" if pod else _why_none(source, found), skipped)
+
+
+def _plans(source: PodRef, pods: Sequence[PodInfo], options: PrepareOptions) -> list[_Plan]:
+    """`spread: one` (default): one pod; `nodes`: one pod per node; `all`: every Ready pod
+    (replicas.spread_pods says which). Each is instrumented like a source of its own."""
+    first = _plan(source, pods, options)
+    if source.spread is Spread.ONE or first.pod is None:
+        return [first]
+    chosen = spread_pods(source, instrument.candidates(source, pods).usable, first=first.pod)
+    return [replace(first, pod=pod) for pod in chosen]
 
 
 class PrepareInterrupted(KeyboardInterrupt):
@@ -71,7 +82,11 @@ def prepare(
     rolled back, and PrepareInterrupted carries the per-source report."""
     namespaces = sorted({s.namespace or "default" for s in sources})
     pods = {ns: gateway.list_pods(namespace=ns) for ns in namespaces}
-    plans = [_plan(source, pods[source.namespace or "default"], options) for source in sources]
+    plans = [
+        plan
+        for source in sources
+        for plan in _plans(source, pods[source.namespace or "default"], options)
+    ]
     # Two references to one pod must not add two containers: each pod is instrumented once, for
     # the first reference to it; the others share that result.
     owner: dict[str, _Plan] = {}

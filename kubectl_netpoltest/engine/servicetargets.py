@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kubectl_netpoltest.cluster.gateway import PodInfo
-from kubectl_netpoltest.cluster.objectreads import Kind, ObjectReader
 from kubectl_netpoltest.core.model import Expectation, Probe, ServiceTarget
 from kubectl_netpoltest.core.observation import Outcome
 from kubectl_netpoltest.core.probe.task import ProbeTask
@@ -29,6 +28,9 @@ from kubectl_netpoltest.errors import ClusterError
 
 SERVICE_NAME_LABEL = "kubernetes.io/service-name"
 
+if TYPE_CHECKING:  # the kubernetes client loads only when a cluster is used (offline commands)
+    from kubectl_netpoltest.cluster.objectreads import ObjectReader
+
 
 @dataclass(frozen=True)
 class NamespaceServices:
@@ -42,6 +44,8 @@ class NamespaceServices:
 def read_service_namespaces(
     objects: ObjectReader | None, *, namespaces: Sequence[str]
 ) -> dict[str, NamespaceServices]:
+    from kubectl_netpoltest.cluster.objectreads import Kind  # lazily, as above
+
     found: dict[str, NamespaceServices] = {}
     for namespace in namespaces:
         if objects is None:
@@ -152,8 +156,20 @@ class ServiceTried:
     outcomes: Sequence[tuple[str | None, Outcome]]
 
 
+def replica_tasks(*, index: int, probe: Probe, backends: Sequence[Backend]) -> list[ServiceTry]:
+    """Every replica address of a pod target, judged like Service backends."""
+    return [
+        ServiceTry(
+            ProbeTask(probe_id=f"p{index}.r{k}", host=b.ip, port=b.port, protocol=probe.protocol),
+            b.label,
+            b,
+        )
+        for k, b in enumerate(backends)
+    ]
+
+
 def service_judgement(
-    *, probe: Probe, tries: Sequence[ServiceTried], cni_mode: CniMode
+    *, probe: Probe, tries: Sequence[ServiceTried], cni_mode: CniMode, noun: str = "backends"
 ) -> Judgement:
     """Every door and backend judged on its own port (a backend's targetPort after DNAT); any
     FAIL wins, then any ERROR, and no task at all is an ERROR. The backends that disagree with
@@ -176,6 +192,7 @@ def service_judgement(
     summary = service_summary(
         backend_passed=[(t.backend, j.verdict is Verdict.PASS) for t, j in judged if t.backend],
         expect_allowed=probe.expect is Expectation.ALLOWED,
+        noun=noun,
     )
     for verdict in (Verdict.FAIL, Verdict.ERROR):
         hits = [(t, j) for t, j in judged if j.verdict is verdict]

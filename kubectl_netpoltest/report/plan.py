@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from kubectl_netpoltest.core.model import Expectation, PodTarget, Probe, ServiceTarget
+from kubectl_netpoltest.core.model import Expectation, PodTarget, Probe, ServiceTarget, Spread
 from kubectl_netpoltest.report.probedata import probe_dict
 
 
@@ -18,7 +18,7 @@ def plan_body(probes: Sequence[Probe]) -> dict[str, Any]:
     """The body of `plan -o json|yaml` (report/envelope.py adds apiVersion, kind, metadata)."""
     sources = len({p.source for p in probes})
     return {
-        "summary": {"probes": len(probes), "sources": sources},
+        "summary": {"probes": len(probes), "sources": sources, "cost": cost_notes(probes)},
         "probes": [probe_dict(p) for p in probes],
     }
 
@@ -67,3 +67,41 @@ def write_plan_table(
         f"\n{len(probes)} probes from {sources} source pod"
         f"{'s' if sources != 1 else ''} ({escape(spec_path)})"
     )
+    for note in cost_notes(probes):
+        console.print(escape(note))
+
+
+def cost_notes(probes: Sequence[Probe]) -> list[str]:
+    """What multiplies the work beyond one attempt per probe, so `plan` shows the cost."""
+    notes = []
+    spread = sorted(
+        {
+            f"{p.source.name} ({p.source.spread.value})"
+            for p in probes
+            if p.source.spread is not Spread.ONE
+        }
+    )
+    if spread:
+        notes.append(
+            f"spread sources: {', '.join(spread)}: each of their probes runs from one pod per "
+            "node (nodes) or every Ready pod (all), one exec per pod"
+        )
+    replicas = sorted(
+        {
+            p.target.pod.name
+            for p in probes
+            if isinstance(p.target, PodTarget) and p.target.pod.targets is Spread.ALL
+        }
+    )
+    if replicas:
+        notes.append(
+            f"pod targets probed on every Ready replica (targets: all): {', '.join(replicas)}: "
+            "one attempt per replica address, inside the same exec"
+        )
+    services = sorted({p.target.label for p in probes if isinstance(p.target, ServiceTarget)})
+    if services:
+        notes.append(
+            f"Service targets: {', '.join(services)}: one attempt per ClusterIP, DNS name and "
+            "ready backend, inside the same exec"
+        )
+    return notes

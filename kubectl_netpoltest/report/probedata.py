@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from kubectl_netpoltest.core.model import HostTarget, LabelSelector, PodRef, Probe, ServiceTarget
+from kubectl_netpoltest.core.model import (
+    HostTarget,
+    LabelSelector,
+    PodRef,
+    Probe,
+    ServiceTarget,
+    Spread,
+)
 
 
 def selector_dict(selector: LabelSelector) -> dict[str, Any]:
@@ -21,6 +28,10 @@ def selector_dict(selector: LabelSelector) -> dict[str, Any]:
 
 def pod_dict(pod: PodRef) -> dict[str, Any]:
     data: dict[str, Any] = {"name": pod.name, "namespace": pod.namespace}
+    if pod.spread is not Spread.ONE:
+        data["spread"] = pod.spread.value
+    if pod.targets is not Spread.ALL:
+        data["targets"] = pod.targets.value
     if pod.podname is not None:
         data["podname"] = pod.podname
     if pod.selector is not None:

@@ -39,6 +39,23 @@ def result_dict(result: ProbeResult) -> dict[str, Any]:
             for a in result.addresses
         ],
         **settled,
+        **({"sourceNode": result.source_node} if result.source_node else {}),
+        **(
+            {
+                "perNode": [
+                    {
+                        "node": row.node,
+                        "sourcePod": row.pod,
+                        "verdict": row.verdict.value,
+                        "observation": row.observation.value,
+                        "reason": row.reason,
+                    }
+                    for row in result.per_source
+                ]
+            }
+            if result.per_source
+            else {}
+        ),
     }
 
 

@@ -10,6 +10,7 @@ from tests.sandbox.controllers import Controllers
 from tests.sandbox.dataplane import DataPlane
 from tests.sandbox.kubelet import Kubelet
 from tests.sandbox.network.model import ENFORCEMENT_ANNOTATION
+from tests.sandbox.nodeenforcement import pods_as_enforced
 from tests.sandbox.registry import Registry
 from tests.sandbox.resources import (
     ADMIN_KINDS,
@@ -21,7 +22,7 @@ from tests.sandbox.resources import (
 )
 from tests.sandbox.store import Event, Store
 
-SYNC_KINDS = (NAMESPACES, PODS, NETWORKPOLICIES, SERVICES, *ADMIN_KINDS)
+SYNC_KINDS = (NAMESPACES, PODS, NETWORKPOLICIES, SERVICES, NODES, *ADMIN_KINDS)
 
 
 @dataclass
@@ -37,7 +38,8 @@ class Cluster:
 
     def snapshot(self) -> dict[str, list[dict]]:
         """The full desired state Network.sync takes."""
-        return {"namespaces": self.store.list(NAMESPACES), "pods": self.store.list(PODS),
+        return {"namespaces": self.store.list(NAMESPACES),
+                "pods": pods_as_enforced(self.store.list(PODS), self.store.list(NODES)),
                 "policies": self.policies_in_force() if self.policies_in_force
                 else self.store.list(NETWORKPOLICIES),
                 "services": self.store.list(SERVICES),

@@ -24,6 +24,7 @@ from tests.sandbox.resources import (
     WORKLOAD_KINDS,
     ResourceType,
 )
+from tests.sandbox.scheduler import pick_node
 from tests.sandbox.status import (
     Cause,
     bad_request,
@@ -97,6 +98,10 @@ class Registry:
             obj["status"] = old["status"] if old else {"phase": "Active"}
         elif rt == PODS:
             if old is None:
+                if not (obj.get("spec") or {}).get("nodeName"):
+                    node = pick_node(self.store, obj)  # several nodes: scheduler.py
+                    if node is not None:
+                        obj.setdefault("spec", {})["nodeName"] = node
                 admission.default_pod(obj)
                 admission.validate_pod(obj)
                 validation.validate(kind=rt.kind, group=rt.group, obj=obj)  # before PodSecurity

@@ -24,7 +24,7 @@ import yaml
 
 CONFIG_API = "sandbox.netpoltest.test/v1"
 CONFIG_KIND = "SandboxConfig"
-_ORDER = {"Namespace": 0, "ServiceAccount": 1, "ConfigMap": 1, "Service": 2,
+_ORDER = {"Node": 0, "Namespace": 0, "ServiceAccount": 1, "ConfigMap": 1, "Service": 2,
           "NetworkPolicy": 3, "Deployment": 4, "ReplicaSet": 5, "Pod": 6}
 
 

@@ -6,7 +6,7 @@ import re
 
 import yaml
 
-from kubectl_netpoltest.core.model import PodGroup, PodRef
+from kubectl_netpoltest.core.model import PodGroup, PodRef, Spread
 from kubectl_netpoltest.core.spec import yamlnodes as yn
 from kubectl_netpoltest.core.spec.groups import GroupKind, read_group
 from kubectl_netpoltest.core.spec.reader import (
@@ -49,7 +49,12 @@ def load_pod(
             "a pod {name, namespace, podname|selector} or a pod group {name, pods}",
         )
         return
-    fields = read_fields(reader, node, path, ("name", "namespace", "podname", "selector", "pods"))
+    fields = read_fields(
+        reader,
+        node,
+        path,
+        ("name", "namespace", "podname", "selector", "pods", "spread", "targets"),
+    )
     named = read_name(reader, fields, node, path)
     if "pods" in fields:
         group = read_group(
@@ -92,8 +97,20 @@ def load_pod(
     if named:
         name, name_node = named
         define(reader, reader.names, name=name, kind="pod", node=name_node, path=f"{path}.name")
+        spread = _choice(reader, fields, "spread", path, (Spread.ONE, Spread.NODES, Spread.ALL))
+        targets = _choice(reader, fields, "targets", path, (Spread.ONE, Spread.ALL))
         if podname is not None or selector is not None:
-            pods.append(PodRef(name, namespace, podname, selector, reader.at(node)))
+            pods.append(
+                PodRef(
+                    name,
+                    namespace,
+                    podname,
+                    selector,
+                    reader.at(node),
+                    spread=spread or Spread.ONE,
+                    targets=targets or Spread.ALL,
+                )
+            )
 
 
 def _namespace(
@@ -112,3 +129,23 @@ def _namespace(
         )
         return None
     return namespace
+
+
+def _choice(
+    reader: SpecReader,
+    fields: dict[str, tuple[yaml.Node, yaml.Node]],
+    key: str,
+    path: str,
+    choices: tuple[Spread, ...],
+) -> Spread | None:
+    """`spread: one|nodes|all` (as a source) and `targets: one|all` (as a target)."""
+    if key not in fields:
+        return None
+    expected = " or ".join(c.value for c in choices)
+    value = read_string(reader, fields[key][1], f"{path}.{key}", expected)
+    if value is None:
+        return None
+    if value not in {c.value for c in choices}:
+        reader.problem(fields[key][1], f"{path}.{key}", f"{value!r} is not a choice", expected)
+        return None
+    return Spread(value)

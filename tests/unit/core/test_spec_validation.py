@@ -24,7 +24,7 @@ CASES = [
         "pods:\n  - {name: a, podnme: a}\n",
         [
             "t.yaml:2:5: pods[0]: has neither podname nor selector (nor pods, for a group) (expected podname: <prefix of the pod name> or selector: <labels>)",
-            "t.yaml:2:15: pods[0].podnme: unknown field; did you mean 'podname'? (expected one of: name, namespace, podname, selector, pods)",
+            "t.yaml:2:15: pods[0].podnme: unknown field; did you mean 'podname'? (expected one of: name, namespace, podname, selector, pods, spread, targets)",
         ],
         id="unknown field in a pod",
     ),

@@ -190,7 +190,7 @@ def test_missing_exec_status_is_never_success() -> None:
 def test_a_huge_batch_is_split_so_the_exec_url_stays_under_the_api_servers_limit(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr("kubectl_netpoltest.engine.execute.MAX_PROBES_PER_EXEC", 2)
+    monkeypatch.setattr("kubectl_netpoltest.engine.execplan.MAX_PROBES_PER_EXEC", 2)
     gateway = _gateway()
     gateway.exec_handler = _answer({"web-a": []})
     probes = [_probe(WEB, "192.0.2.10", port, Expectation.DENIED) for port in (1, 2, 3, 4, 5)]

@@ -1,0 +1,107 @@
+"""Per-node enforcement with real packets: three worker nodes, one of which stops enforcing
+NetworkPolicy (a crashed CNI agent), caught only by probing from every node (`spread: nodes`)
+and into every replica (`targets: all`). Scenario tests/e2e/scenarios/nodes.
+
+The node switched off is one that neither the single source pod (`spread: one`: the first web
+pod by name) nor the single target pod (`targets: one`: the first server pod by name) runs on,
+so the one-pod probes PASS while the spread ones FAIL naming the node.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from kubectl_netpoltest.exitcodes import ExitCode
+from tests.e2e.conftest import netpoltest
+from tests.e2e.sandboxctl import ROOT
+from tests.sandbox.fixture import Sandbox, start_sandbox
+from tests.sandbox.gate import require_root_sandbox
+
+pytestmark = [pytest.mark.sandbox, pytest.mark.slow]
+SCENARIO = ROOT / "tests" / "e2e" / "scenarios" / "nodes"
+SPEC = str(ROOT / "tests" / "e2e" / "specs" / "nodes.yaml")
+FAST = ("--probe-timeout", "1", "--attempts", "1", "--junit", "")
+KNOB = "sandbox.netpoltest.test/enforcement"
+
+
+def _first_node(sb: Sandbox, selector: str) -> str:
+    pods = sorted(sb.pods("shop", selector), key=lambda p: p["metadata"]["name"])
+    return str(pods[0]["spec"]["nodeName"])
+
+
+@pytest.fixture(scope="module")
+def lab() -> Iterator[tuple[Sandbox, str]]:
+    require_root_sandbox()
+    with start_sandbox(SCENARIO) as sb:
+        prepared = netpoltest(sb, "prepare", SPEC)
+        assert prepared.code == ExitCode.OK, prepared.out + prepared.err
+        spared = {_first_node(sb, "app=web"), _first_node(sb, "app=server")}
+        off = sorted({"node-1", "node-2", "node-3"} - spared)[0]
+        yield sb, off
+
+
+def test_pods_spread_one_replica_per_node(lab: tuple[Sandbox, str]) -> None:
+    sb, _ = lab
+    for app in ("web", "server"):
+        nodes = sorted(p["spec"]["nodeName"] for p in sb.pods("shop", f"app={app}"))
+        assert nodes == ["node-1", "node-2", "node-3"]
+
+
+def _run(sb: Sandbox) -> tuple[int, dict[str, Any]]:
+    run = netpoltest(sb, "execute", SPEC, "-o", "json", *FAST)
+    return run.code, {r["id"]: r for r in run.json()["results"]}
+
+
+def test_all_nodes_enforcing_everything_passes(lab: tuple[Sandbox, str]) -> None:
+    sb, _ = lab
+    code, results = _run(sb)
+    assert code == ExitCode.OK, {k: v["reason"] for k, v in results.items()}
+    spread = results["web-nodes->pod/db:8080/tcp"]
+    assert [row["node"] for row in spread["perNode"]] == ["node-1", "node-2", "node-3"]
+    assert {row["verdict"] for row in spread["perNode"]} == {"PASS"}
+    assert spread["reason"].startswith("PASS from all 3 source pods (node-1, node-2, node-3)")
+
+
+def test_a_node_that_stops_enforcing_is_caught_only_by_spread(lab: tuple[Sandbox, str]) -> None:
+    sb, off = lab
+    annotated = sb.kubectl("annotate", "node", off, f"{KNOB}=off")
+    assert annotated.returncode == 0, annotated.stderr
+    try:
+        code, results = _run(sb)
+    finally:
+        sb.kubectl("annotate", "node", off, f"{KNOB}-")
+    assert code == ExitCode.TEST_FAILURES
+    # one source pod: on an enforcing node, so the leak is invisible
+    assert results["web-one->pod/db:8080/tcp"]["verdict"] == "PASS"
+    # one pod per node: the node that stopped enforcing is named, with the per-node matrix
+    spread = results["web-nodes->pod/db:8080/tcp"]
+    assert spread["verdict"] == "FAIL"
+    assert spread["reason"].startswith(f"FAIL on {off} of 3: ")
+    assert spread["observation"] == "connected"
+    rows = {row["node"]: (row["verdict"], row["observation"]) for row in spread["perNode"]}
+    assert rows[off] == ("FAIL", "connected")
+    assert [v for n, v in rows.items() if n != off] == [("PASS", "timeout")] * 2
+    assert spread["sourceNode"] == off
+    # allowed traffic still passes from every node
+    assert results["web-nodes->pod/db:80/tcp"]["verdict"] == "PASS"
+    # targets: the replica on that node admits what the policy denies
+    one = results["client->pod/server-one:8080/tcp"]
+    assert one["verdict"] == "PASS" and len(one["addresses"]) == 1
+    every = results["client->pod/server:8080/tcp"]
+    assert every["verdict"] == "FAIL"
+    assert every["reason"].startswith("blocked as expected on 2/3 replicas; not on shop/server-")
+    assert f"({off})" in every["reason"].split(";")[1]
+
+
+def test_the_console_groups_the_split_into_one_line(lab: tuple[Sandbox, str]) -> None:
+    sb, off = lab
+    sb.kubectl("annotate", "node", off, f"{KNOB}=off")
+    try:
+        run = netpoltest(sb, "execute", SPEC, *FAST)
+    finally:
+        sb.kubectl("annotate", "node", off, f"{KNOB}-")
+    lines = [line for line in run.out.splitlines() if f"FAIL on {off} of 3" in line]
+    assert len(lines) == 1, run.out
