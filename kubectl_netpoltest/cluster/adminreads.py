@@ -15,10 +15,12 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import urllib3
-from kubernetes import client as k8s
+
+if TYPE_CHECKING:  # only an annotation: importing the client here put it on every `--help`
+    from kubernetes import client as k8s
 
 from kubectl_netpoltest.cluster.translate import Action, api_error, unreachable
 from kubectl_netpoltest.errors import Forbidden, NotFound

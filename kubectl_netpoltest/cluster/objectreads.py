@@ -13,13 +13,16 @@ import sys
 import time
 from collections.abc import Mapping
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import urllib3
-from kubernetes import client as k8s
 
-from kubectl_netpoltest.cluster.kube import KubernetesGateway
 from kubectl_netpoltest.cluster.translate import Action, api_error, unreachable
+
+if TYPE_CHECKING:  # annotations only: importing the client here put it on every `--help`
+    from kubernetes import client as k8s
+
+    from kubectl_netpoltest.cluster.kube import KubernetesGateway
 
 _UNREACHABLE = (
     urllib3.exceptions.MaxRetryError,
