@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from kubectl_netpoltest.exitcodes import ExitCode
-from tests.e2e.conftest import netpoltest
+from tests.e2e.conftest import VERDICTS_SPEC, netpoltest
 from tests.e2e.sandboxctl import ROOT
 from tests.sandbox.fixture import Sandbox, start_sandbox
 from tests.sandbox.gate import require_root_sandbox
@@ -65,3 +65,15 @@ def test_enforcement_off_shows_the_discrepancy(exposure: Sandbox, tmp_path: Path
     assert "Discrepancies with the policies" in table.out
     wide = netpoltest(exposure, "execute", SPEC, "-o", "wide", "--junit", "")
     assert "Predictions from the policies" in wide.out and ALLOWED in wide.out
+
+
+def test_without_permission_to_read_policies_execute_says_so_once(lab: Sandbox) -> None:
+    """`lab`: the verdicts lab (tests/e2e/conftest.py), whose user nopolicies lacks them."""
+    spec, fast = str(VERDICTS_SPEC), ("--probe-timeout", "1", "--attempts", "1")
+    assert netpoltest(lab, "prepare", spec).code == ExitCode.OK
+    run = netpoltest(lab, "execute", spec, "-o", "json", "--junit", "", *fast,
+                     user="nopolicies")
+    assert run.code != ExitCode.CLUSTER_ERROR, run.err
+    assert run.err.count("running without predictions") == 1, run.err
+    assert all("predicted" not in r for r in run.json()["results"])
+    assert {r["verdict"] for r in run.json()["results"]} >= {"PASS"}
