@@ -50,6 +50,7 @@ PoliciesOpt = Annotated[
     list[str] | None,
     typer.Option(
         "--policies",
+        metavar="PATH",
         help="Offline: read Namespaces, NetworkPolicies, ClusterNetworkPolicies, "
         "(Baseline)AdminNetworkPolicies, Pods, workloads and Services from these manifest "
         "files or directories (repeatable) instead of the cluster.",
