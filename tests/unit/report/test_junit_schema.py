@@ -83,3 +83,10 @@ def test_error_differs_from_failure_and_starts_with_the_observation() -> None:
     assert erroring[0].get("message", "").startswith("no-reply: inconclusive")
     assert failing[0].get("message", "").startswith("refused: ")
     assert [el.tag for el in cases["web->a.example:443/tcp"]] == ["system-out"]
+
+
+def test_the_report_of_a_run_that_never_probed_is_valid_too() -> None:
+    from kubectl_netpoltest.report.failedrun import failed_run_junit
+
+    document = failed_run_junit("cluster unreachable: connection refused")
+    assert list(SCHEMA.iter_errors(document)) == []
