@@ -172,6 +172,8 @@ class Service:
     headless: bool = False
     """clusterIP: None — the name resolves to the pods themselves, with no port translation.
     (A manifest without clusterIP is not headless: the API server assigns one.)"""
+    external_name: str | None = None
+    """type: ExternalName — the name is a CNAME to this host: an address outside the pods."""
 
     @property
     def ref(self) -> str:

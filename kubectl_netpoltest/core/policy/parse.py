@@ -204,6 +204,8 @@ def service(obj: Mapping[str, Any], *, default_namespace: str = "default") -> Se
             for p in spec.get("ports") or ()
         ),
         headless=spec.get("clusterIP") == "None",
+        external_name=str(spec.get("externalName") or "") or None
+        if spec.get("type") == "ExternalName" else None,
     )
 
 

@@ -193,6 +193,8 @@ class Predictor:
                 return ServiceTarget(service, headless=False)
             return Endpoint(label=host, ip=host)
         service = service_for_name(host, from_namespace=from_namespace, services=self.services)
+        if service is not None and service.external_name is not None:
+            return Endpoint(label=f"{host} (ExternalName {service.external_name})")
         if service is not None:
             return ServiceTarget(service, headless=service.headless)
         return Endpoint(label=host)

@@ -232,6 +232,8 @@ CASES: list[Case] = [
     Case("service-hairpin-undefined", OWN_IP, "", "x/a > web.x:8080 U\nx/b > web.x:8080 Y"),
     Case("headless-service-no-dnat", SERVICE, EG("x", "[{to: [{podSelector: {}, namespaceSelector: {}}], "
          "ports: [{port: 80}]}]"), "x/a > hl.y:80 Y\nx/a > hl.y:81 N"),
+    Case("externalname-service-is-outside", SERVICE, EG("x", "[{to: [{ipBlock: {cidr: 0.0.0.0/0}}]}, {to: [{namespaceSelector: {}}], ports: [{port: 80}]}]"),
+         "x/a > ext.y:443 U\nx/a > ext.y.svc.cluster.local:80 U\nx/b > ext.y:443 Y"),
     Case("unknown-host-no-egress-policy", EGRESS, ING("x", "[]"), "x/a > example.com:443 Y"),
     Case("unknown-host-ipblock-undefined", EGRESS, EG("x", "[{to: [{ipBlock: {cidr: 0.0.0.0/0}}]}]"),
          "x/a > example.com:443 U\nx/a > example.com:80/UDP U"),

@@ -54,6 +54,8 @@ def objects(*, policies: str, pod_labels: dict[str, dict[str, str]] | None = Non
         {"metadata": {"name": "web", "namespace": "x"},
          "spec": {"clusterIP": "10.96.0.20", "selector": {"pod": "a"},
                   "ports": [{"port": 8080, "targetPort": "serve-80-tcp"}]}},
+        {"metadata": {"name": "ext", "namespace": "y"},
+         "spec": {"type": "ExternalName", "externalName": "api.partner.example"}},
         {"metadata": {"name": "hl", "namespace": "y"},
          "spec": {"clusterIP": "None", "selector": {"pod": "b"}, "ports": [{"port": 80}]}},
     ]
