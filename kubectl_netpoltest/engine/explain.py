@@ -59,14 +59,19 @@ def _missing(ref: PodRef, *, what: str) -> Prediction:
     return Prediction(Verdict.UNDEFINED, (side,))
 
 
-def explain_probe(predictor: Predictor, probe: Probe) -> Explained:
+def explain_probe(
+    predictor: Predictor, probe: Probe, *, source: Pod | None = None, address: str | None = None
+) -> Explained:
+    """`source`: the pod the probe ran from, when known (execute), else the first matching
+    one; `address`: the address a host target resolved to inside that pod, when known."""
     pods = predictor.snapshot.pods
-    source = find_pod(probe.source, pods)
+    source = source or find_pod(probe.source, pods)
     if source is None:
         return Explained(probe, _missing(probe.source, what="source"), None)
     target: Any
     if isinstance(probe.target, HostTarget):
-        target = predictor.address(probe.target.host, from_namespace=source.namespace)
+        target = predictor.address(address or probe.target.host,
+                                   from_namespace=source.namespace)
     elif isinstance(probe.target, PodTarget):
         found = find_pod(probe.target.pod, pods)
         if found is None:

@@ -16,10 +16,15 @@ from kubectl_netpoltest.cluster.objectreads import ObjectReader
 from kubectl_netpoltest.core.discrepancy import Annotation, discrepancy
 from kubectl_netpoltest.core.explanation import Explained
 from kubectl_netpoltest.core.model import HostTarget, Probe
-from kubectl_netpoltest.core.policy import Predictor, pod_endpoint
+from kubectl_netpoltest.core.policy import Predictor
 from kubectl_netpoltest.core.policy.parse import ObjectError
 from kubectl_netpoltest.core.results import ProbeResult
-from kubectl_netpoltest.engine.explain import explain, read_snapshot, spec_namespaces
+from kubectl_netpoltest.engine.explain import (
+    explain,
+    explain_probe,
+    read_snapshot,
+    spec_namespaces,
+)
 from kubectl_netpoltest.errors import ClusterError
 
 
@@ -48,23 +53,22 @@ def predict_probes(
     return Predictions(predictor, {e.probe.id: e for e in explain(probes, snapshot, tiers=tiers)})
 
 
-def _on_address(predictions: Predictions, result: ProbeResult, explained: Explained
-                ) -> Explained:
-    """A host target predicted on the address the probe resolved and used."""
-    address = next((a.address for a in result.addresses if a.address), None)
-    if not isinstance(result.probe.target, HostTarget) or address is None:
-        return explained
+def _for_this_run(predictions: Predictions, result: ProbeResult, explained: Explained
+                  ) -> Explained:
+    """Predicted again for the pod the probe really ran from (prepare's choice among the
+    matching pods) and, for a host target, on the address it resolved to in that pod."""
     predictor = predictions.predictor
     source = next((p for p in predictor.snapshot.pods if p.ref == result.source_pod), None)
-    if source is None:
+    address = next((a.address for a in result.addresses if a.address), None)
+    is_host = isinstance(result.probe.target, HostTarget)
+    if source is None or (source.ref == explained.source_pod and not (is_host and address)):
         return explained
-    prediction = predictor.predict(
-        source=pod_endpoint(source), target=predictor.address(address,
-                                                             from_namespace=source.namespace),
-        port=result.probe.port, protocol=result.probe.protocol.value)
-    if prediction.via is None and address != result.probe.target.host:
-        prediction = replace(prediction, via=f"{result.probe.target.host} -> {address}")
-    return Explained(explained.probe, prediction, source.ref)
+    again = explain_probe(predictor, result.probe, source=source,
+                          address=address if is_host else None)
+    host = result.probe.target.host if isinstance(result.probe.target, HostTarget) else None
+    if host and address and address != host and again.prediction.via is None:
+        return replace(again, prediction=replace(again.prediction, via=f"{host} -> {address}"))
+    return again
 
 
 def annotate(
@@ -75,7 +79,7 @@ def annotate(
         explained = predictions.by_id.get(result.probe.id)
         if explained is None:
             continue
-        explained = _on_address(predictions, result, explained)
+        explained = _for_this_run(predictions, result, explained)
         found[result.probe.id] = Annotation(
             explained,
             discrepancy(predicted=explained.predicted, observation=result.observation,

@@ -119,3 +119,27 @@ def test_console_section_shows_only_discrepancies_unless_wide() -> None:
     write_section(found, out, wide=False)
     assert "Discrepancies with the policies" in out.getvalue()
     assert "predicted: denied because egress: shop/web-1 is egress-isolated" in out.getvalue()
+
+
+def test_predicted_for_the_pod_the_probe_really_ran_from() -> None:
+    """Two pods match the source; prepare instrumented web-2, which the policy does not
+    select: the prediction follows the pod, not the first match."""
+    reader = _reader()
+    reader.objects[Kind.PODS].append({  # type: ignore[attr-defined]
+        "kind": "Pod", "metadata": {"name": "web-2", "namespace": "shop",
+                                    "labels": {"app": "web", "canary": "yes"}},
+        "spec": {"containers": [{"name": "c"}]}, "status": {"podIP": "10.0.0.6"}})
+    reader.objects[Kind.NETWORKPOLICIES][0]["spec"]["podSelector"] = {
+        "matchLabels": {"app": "web"},
+        "matchExpressions": [{"key": "canary", "operator": "DoesNotExist"}]}
+    probe = _probe("198.51.100.9", Expectation.DENIED)
+    predictions = predict_probes(reader, [probe], warn=print)
+    assert predictions is not None
+    assert predictions.by_id[probe.id].predicted.value == "denied"  # web-1, first by name
+    ran = ProbeResult(probe=probe, source_pod="shop/web-2",
+                      addresses=(AddressResult("198.51.100.9", Observation.CONNECTED, ""),),
+                      verdict=Verdict.FAIL, reason="", seconds=0.1)
+    found = annotate([ran], predictions, reject_mode=False)[probe.id]
+    assert (found.explained.source_pod, found.explained.predicted.value) == (
+        "shop/web-2", "allowed")
+    assert found.discrepancy is None
