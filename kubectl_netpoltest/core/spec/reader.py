@@ -157,4 +157,14 @@ def read_name(
         return None
     _, value = fields["name"]
     name = read_string(reader, value, f"{path}.name", "a symbolic name")
+    if name is not None and not name.isprintable():
+        # Names are printed as they are in plan/execute tables and reports: an escape sequence
+        # (or a bidi override) in a hostile spec would redraw or disguise the user's terminal.
+        reader.problem(
+            value,
+            f"{path}.name",
+            f"{name!r} contains a control or formatting character",
+            "a symbolic name of printable characters",
+        )
+        return None
     return None if name is None else (name, value)

@@ -225,3 +225,49 @@ def test_non_utf8_is_a_problem(tmp_path: Path) -> None:
     path.write_bytes(b"pods: [\xff]\n")
     (problem,) = load_spec_file(str(path)).problems
     assert "not UTF-8 text" in str(problem)
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("a\x1b[31mred", r"'a\x1b[31mred'"),
+        ("r\x1b]0;title\x07", r"'r\x1b]0;title\x07'"),
+        ("c\x00", r"'c\x00'"),
+        ("over\rwrite", r"'over\rwrite'"),
+        ("bidi\u202eevil", r"'bidi\u202eevil'"),
+    ],
+)
+def test_a_symbolic_name_with_control_characters_is_a_problem(name: str, shown: str) -> None:
+    """Symbolic names are printed as they are in plan/execute tables and reports: an escape
+    sequence in one would redraw the user's terminal (hostile spec), so it is refused."""
+    import json
+
+    text = f"pods:\n  - {{name: {json.dumps(name)}, podname: web}}\n"
+    problems = [str(p) for p in parse_spec(text=text, file="t.yaml").problems]
+    assert problems == [
+        f"t.yaml:2:12: pods[0].name: {shown} contains a control or formatting character "
+        "(expected a symbolic name of printable characters)"
+    ]
+
+
+def test_rule_and_connection_names_are_checked_too() -> None:
+    problems = problems_of(
+        """\
+        pods:
+          - {name: a, podname: web}
+        connections:
+          - {name: "c\\t", pods: [a], ports: [80]}
+        rules:
+          - {name: "r\\n", from: [a], allowed: ["c\\t"]}
+        """
+    )
+    assert [p.split(": ")[1] for p in problems] == ["connections[0].name", "rules[0].name"]
+
+
+def test_unicode_names_that_are_printable_load() -> None:
+    assert problems_of(
+        """\
+        pods:
+          - {name: "café-ünïcode 名前 ✓", podname: web}
+        """
+    ) == []
