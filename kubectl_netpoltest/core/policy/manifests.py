@@ -90,8 +90,16 @@ def load_snapshot(paths: Iterable[str], *, default_namespace: str) -> Snapshot:
                     found = parse.endpoint_slice(doc)
                     if found is not None:
                         slices.append(found)
-            except (parse.ObjectError, KeyError, TypeError, ValueError) as exc:
-                name = (doc.get("metadata") or {}).get("name")
+            except (parse.ObjectError, AttributeError, KeyError, TypeError, ValueError) as exc:
+                # AttributeError: a string or list where the API has an object (`spec: oops`);
+                # the parsers trust the API's shapes, which a hand-written manifest need not have.
+                if isinstance(exc, AttributeError):
+                    exc = ValueError(
+                        "a field has the wrong type (a string or list where the API expects an "
+                        "object); check it with `kubectl apply --dry-run=server -f FILE`"
+                    )
+                meta = doc.get("metadata")
+                name = meta.get("name") if isinstance(meta, dict) else None
                 raise ManifestError(f"{path}: {kind} {name}: {exc}") from None
     return Snapshot(namespaces=tuple(namespaces), pods=tuple(pods), policies=tuple(policies),
                     services=tuple(services), endpoint_slices=tuple(slices), live=False,
