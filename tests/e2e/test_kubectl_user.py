@@ -128,3 +128,17 @@ def test_wide_output_names_the_target_pods(prepared: Sandbox, tmp_path: Path) ->
     lines = re.findall(r"^ +lab/server-\S+ \(\S+\) [\d.]+:80: connected: ", run.out, re.M)
     assert len(lines) >= 2, run.out  # client and isolated both reach both replicas on 80
     assert re.search(r"^ +id client->pod/server:80/tcp$", run.out, re.M), run.out
+
+
+def test_token_flag_replaces_the_kubeconfigs_credentials(prepared: Sandbox, tmp_path: Path) -> None:
+    """`--token` (before the command, as kubectl users write it) is who the API server sees:
+    the admin kubeconfig with the token of a user without pods/exec cannot probe."""
+    token = prepared.token("noexec")
+    run = netpoltest(
+        prepared, "--token", token, "execute", SPEC, *FAST, "-o", "json", "--junit", ""
+    )
+    assert run.code == ExitCode.INCONCLUSIVE, run.err
+    results = run.json()["results"]
+    assert {r["verdict"] for r in results} == {"ERROR"}
+    assert 'cannot create resource "pods/exec"' in results[0]["reason"]
+    assert token not in run.out + run.err
