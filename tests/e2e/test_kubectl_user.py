@@ -142,3 +142,18 @@ def test_token_flag_replaces_the_kubeconfigs_credentials(prepared: Sandbox, tmp_
     assert {r["verdict"] for r in results} == {"ERROR"}
     assert 'cannot create resource "pods/exec"' in results[0]["reason"]
     assert token not in run.out + run.err
+
+
+def test_user_flag_picks_another_kubeconfig_user(prepared: Sandbox, tmp_path: Path) -> None:
+    """`--user NAME` keeps the context's cluster and namespace but authenticates as NAME."""
+    import yaml
+
+    config = yaml.safe_load(prepared.kubeconfig.read_text())
+    contexts = {c["name"]: c["context"] for c in config["contexts"]}
+    noexec_user = contexts[prepared.context("noexec")]["user"]
+    assert noexec_user != contexts[prepared.context()]["user"]
+    run = netpoltest(
+        prepared, "execute", SPEC, *FAST, "-o", "json", "--junit", "", "--user", noexec_user
+    )
+    assert run.code == ExitCode.INCONCLUSIVE, run.err
+    assert 'cannot create resource "pods/exec"' in run.json()["results"][0]["reason"]
