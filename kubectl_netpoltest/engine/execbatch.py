@@ -36,6 +36,8 @@ class SourceRun:
     pod: PodInfo | None
     container: str | None
     problem: str | None
+    node: str | None = None
+    """For a spread source's problem run: the node it stands for (a row of the matrix)."""
 
 
 def find_source(source: PodRef, pods: Sequence[PodInfo], *, spec_path: str) -> SourceRun:
@@ -66,8 +68,11 @@ def find_source(source: PodRef, pods: Sequence[PodInfo], *, spec_path: str) -> S
     )
 
 
-def error_result(probe: Probe, reason: str, *, source_pod: str | None = None) -> ProbeResult:
+def error_result(
+    probe: Probe, reason: str, *, source_pod: str | None = None, source_node: str | None = None
+) -> ProbeResult:
     return ProbeResult(
+        source_node=source_node,
         probe=probe,
         source_pod=source_pod,
         addresses=(AddressResult(None, Observation.PROBE_ERROR, reason),),

@@ -65,7 +65,7 @@ def plan_batches(
             spread |= {p.id for p in mine}
         for run in runs:
             if run.problem:
-                early += [error_result(p, run.problem) for p in mine]
+                early += [error_result(p, run.problem, source_node=run.node) for p in mine]
                 continue
             pod_targets = {p.target.pod for p in mine if isinstance(p.target, PodTarget)}
             targets = {

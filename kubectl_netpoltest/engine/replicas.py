@@ -52,7 +52,44 @@ def source_runs(
             assert run.pod is not None
             per_node.setdefault(run.pod.node, run)
         runs = list(per_node.values())
-    return runs or [first]
+    return (runs or [first]) + _not_covered(source, pods, runs, find_one=find_one)
+
+
+def _not_covered(
+    source: PodRef,
+    pods: Sequence[PodInfo],
+    runs: Sequence[SourceRun],
+    *,
+    find_one: Callable[[PodRef, Sequence[PodInfo]], SourceRun],
+) -> list[SourceRun]:
+    """Ready pods (`all`) or nodes (`nodes`) that no prepared pod covers — scaled up or
+    rescheduled since prepare: ERROR rows, so a spread result never claims nodes it skipped."""
+    covered = {r.pod.uid for r in runs if r.pod is not None}
+    nodes = {r.pod.node for r in runs if r.pod is not None}
+    missing = [
+        p
+        for p in pods
+        if instrument.matches(source, p)
+        and _usable(p)
+        and not p.host_network
+        and p.uid not in covered
+        and (source.spread is Spread.ALL or p.node not in nodes)
+    ]
+    if source.spread is Spread.NODES:
+        missing = list({p.node: p for p in sorted(missing, key=lambda p: p.name)}.values())
+    hint = find_one(source, []).problem or "run prepare again"
+    return [
+        SourceRun(
+            source,
+            None,
+            None,
+            f"{p.ref} on {p.node or 'an unknown node'} has no running debug container (scaled up or "
+            f"rescheduled since prepare), so {source.spread.value} is not covered: "
+            + hint.split("; ")[-1],
+            node=p.node,
+        )
+        for p in sorted(missing, key=lambda p: p.name)
+    ]
 
 
 def spread_pods(source: PodRef, usable: Sequence[PodInfo], *, first: PodInfo) -> list[PodInfo]:
