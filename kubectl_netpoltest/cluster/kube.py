@@ -192,9 +192,10 @@ class KubernetesGateway:
         """kubectl's -v 6: one line per API request, on stderr."""
         if self._verbosity >= 6:
             took = (time.monotonic() - started) * 1000
-            print(
-                f"I {action.describe()} ({self._configuration.host}): {outcome} in {took:.0f} ms",
-                file=sys.stderr,
+            # One write per line: threads log at once, and print() writes the text and the
+            # newline separately, which interleaved lines ("... msI exec ...").
+            sys.stderr.write(
+                f"I {action.describe()} ({self._configuration.host}): {outcome} in {took:.0f} ms\n"
             )
 
     # ------------------------------------------------------------------ pods
@@ -393,10 +394,9 @@ class KubernetesGateway:
         )
         if self._verbosity >= 6:
             took = (time.monotonic() - started) * 1000
-            print(
+            sys.stderr.write(
                 f"I exec {namespace}/{pod} container {container} ({self._configuration.host}): "
-                f"{_exec_outcome(result.status)} in {took:.0f} ms",
-                file=sys.stderr,
+                f"{_exec_outcome(result.status)} in {took:.0f} ms\n"
             )
         return result
 
