@@ -52,7 +52,8 @@ def test_tier_worlds_keep_the_networkpolicy_part_and_pass_crd_validation() -> No
     assert [w.policies for w in plain] == [w.policies for w in tiered]
     assert all(w.admin_policies for w in tiered)
     for w in tiered:
-        for obj in gen.objects(w, {i: f"10.244.0.{i + 2}" for i in range(9)})["admin_policies"]:
+        ips = {i: f"10.244.0.{i + 2}" for i in range(len(gen.POD_NAMESPACES))}
+        for obj in gen.objects(w, ips)["admin_policies"]:
             crds.prepare(next(r for r in ADMIN_KINDS if r.kind == obj["kind"]), obj, None)
 
 
