@@ -26,6 +26,7 @@ from kubectl_netpoltest.cli.runview import (
 )
 from kubectl_netpoltest.cli.settleflags import SettleFlag, StableFlag, settle_options
 from kubectl_netpoltest.cli.specs import MaxProbesFlag, RuleFlag, SourceFlag, SpecArg
+from kubectl_netpoltest.core.ipfamily import IpFamily
 from kubectl_netpoltest.core.results import exit_code_for
 from kubectl_netpoltest.core.spec.loader import DEFAULT_MAX_PROBES
 from kubectl_netpoltest.engine.execute import execute as run_execute
@@ -85,6 +86,14 @@ def execute(
         ),
     ] = 32,
     cni_mode: Annotated[CniChoice, typer.Option("--cni-mode", help=CNI_MODE_HELP)] = CniChoice.AUTO,
+    ip_family: Annotated[
+        IpFamily,
+        typer.Option(
+            "--ip-family",
+            help="Address families of each target to probe: 4, 6, both (a target without "
+            "one is ERROR), or any (default: every family the target has).",
+        ),
+    ] = IpFamily.ANY,
     rule: RuleFlag = None,
     source: SourceFlag = None,
     only_failures: OnlyFailuresFlag = False,
@@ -107,6 +116,7 @@ def execute(
         probe_timeout_seconds=probe_timeout,
         attempts=attempts,
         parallelism_per_pod=parallelism,
+        ip_family=ip_family,
     )
     try:
         session = open_session(

@@ -9,9 +9,10 @@ endpoint) become ERROR results at once, without a task.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from kubectl_netpoltest.cluster.gateway import PodInfo
+from kubectl_netpoltest.core.ipfamily import IpFamily, select_family
 from kubectl_netpoltest.core.model import HostTarget, PodRef, PodTarget, Probe, ServiceTarget
 from kubectl_netpoltest.core.observation import Observation
 from kubectl_netpoltest.core.probe.task import ProbeTask
@@ -94,6 +95,7 @@ class Batch:
         services: Mapping[str, ServiceEndpoints] | None = None,
         pods: Mapping[str, Sequence[PodInfo]] | None = None,
         replicas: Mapping[PodRef, Sequence[PodInfo]] | None = None,
+        ip_family: IpFamily = IpFamily.ANY,
     ) -> None:
         self.run = run
         self.probes = list(probes)
@@ -103,6 +105,8 @@ class Batch:
         """probe id -> the target pod it was resolved to (checked again after the exec)."""
         self.early: list[ProbeResult] = []
         self.source_ref = run.pod.ref if run.pod else None
+        self.source_node = run.pod.node if run.pod else run.node
+        self.ip_family = ip_family
         self.task_tries: dict[str, ServiceTry] = {}
         """Service and replica probes: task id -> what it tried (a door or a backend)."""
         self.checked_pods: dict[str, list[PodInfo]] = {}
@@ -111,11 +115,9 @@ class Batch:
         """Probes judged per backend ("backends" of a Service, "replicas" of a pod target)."""
         for index, probe in enumerate(self.probes):
             if isinstance(probe.target, ServiceTarget):
-                endpoints = (services or {})[probe.id]
-                if endpoints.problem:
-                    self.early.append(
-                        error_result(probe, endpoints.problem, source_pod=self.source_ref)
-                    )
+                endpoints, problem = self._of_family((services or {})[probe.id], probe)
+                if problem:
+                    self._error(probe, problem)
                     continue
                 self.checked_pods[probe.id] = backend_pods(endpoints, pods or {})
                 self._add_tries(probe, service_tasks(index=index, probe=probe, endpoints=endpoints))
@@ -128,7 +130,15 @@ class Batch:
             )
             if len(several) > 1:
                 self.checked_pods[probe.id] = several
-                backends = [Backend(p.ref, ip, probe.port, p.node) for p in several for ip in p.ips]
+                backends = []
+                for p in several:
+                    chosen = select_family(p.ips, ip_family, what=f"target pod {p.ref}")
+                    if chosen.problem:
+                        break
+                    backends += [Backend(p.ref, ip, probe.port, p.node) for ip in chosen.hosts]
+                if chosen.problem:
+                    self._error(probe, chosen.problem)
+                    continue
                 self._add_tries(probe, replica_tasks(index=index, probe=probe, backends=backends))
                 self.noun[probe.id] = "replicas"
                 continue
@@ -138,22 +148,44 @@ class Batch:
                 assert isinstance(probe.target, PodTarget)
                 resolved = targets[probe.target.pod]
                 if resolved.pod is None:
-                    self.early.append(
-                        error_result(
-                            probe,
-                            resolved.problem or "no target pod",
-                            source_pod=run.pod.ref if run.pod else None,
-                        )
-                    )
+                    self._error(probe, resolved.problem or "no target pod")
                     continue
                 hosts = resolved.ips
                 self.target_pod[probe.id] = resolved.pod
+            chosen = select_family(hosts, ip_family, what=f"target {probe.target.label}")
+            if chosen.problem:
+                self._error(probe, chosen.problem)
+                continue
+            hosts = chosen.hosts
             for k, host in enumerate(hosts):
                 task_id = f"p{index}" if len(hosts) == 1 else f"p{index}.{k}"
                 self.tasks.append(
                     ProbeTask(probe_id=task_id, host=host, port=probe.port, protocol=probe.protocol)
                 )
                 self.task_probe[task_id] = probe
+
+    def _error(self, probe: Probe, reason: str) -> None:
+        self.early.append(
+            error_result(probe, reason, source_pod=self.source_ref, source_node=self.source_node)
+        )
+
+    def _of_family(
+        self, endpoints: ServiceEndpoints, probe: Probe
+    ) -> tuple[ServiceEndpoints, str | None]:
+        """The Service's doors and backends of the families asked for (`--ip-family`)."""
+        if endpoints.problem or self.ip_family is IpFamily.ANY:
+            return endpoints, endpoints.problem
+        what = f"Service {probe.target.label}"
+        every = [d.host for d in endpoints.doors] + [b.ip for b in endpoints.backends]
+        chosen = select_family(every, self.ip_family, what=what)
+        if chosen.problem:
+            return endpoints, chosen.problem
+        kept = set(chosen.hosts)
+        backends = tuple(b for b in endpoints.backends if b.ip in kept)
+        if not backends:
+            return endpoints, f"{what} has no backend of the family asked (--ip-family)"
+        doors = tuple(d for d in endpoints.doors if d.host in kept)
+        return replace(endpoints, doors=doors, backends=backends), None
 
     def _add_tries(self, probe: Probe, tries: Sequence[ServiceTry]) -> None:
         for tried in tries:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from kubectl_netpoltest.cluster.gateway import PodInfo
+from kubectl_netpoltest.core.ipfamily import IpFamily
 from kubectl_netpoltest.core.model import PodTarget, Probe, ServiceTarget
 from kubectl_netpoltest.core.results import ProbeResult
 from kubectl_netpoltest.engine.execbatch import Batch, error_result, find_source
@@ -48,6 +49,7 @@ def plan_batches(
     pods: Mapping[str, Sequence[PodInfo]],
     objects: ObjectReader | None,
     spec_path: str,
+    ip_family: IpFamily = IpFamily.ANY,
 ) -> ExecPlan:
     service_ns = service_namespaces(probes)
     read = read_service_namespaces(objects, namespaces=service_ns) if service_ns else {}
@@ -89,6 +91,7 @@ def plan_batches(
                     services=services,
                     pods=pods,
                     replicas=replicas,
+                    ip_family=ip_family,
                 )
                 early += batch.early
                 if batch.tasks:

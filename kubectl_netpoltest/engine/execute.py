@@ -105,7 +105,13 @@ def execute(
         from kubectl_netpoltest.cluster.gatewayreads import object_reader_of
 
         objects = object_reader_of(gateway)
-    plan = plan_batches(probes=probes, pods=pods, objects=objects, spec_path=spec_path)
+    plan = plan_batches(
+        probes=probes,
+        pods=pods,
+        objects=objects,
+        spec_path=spec_path,
+        ip_family=options.ip_family,
+    )
     batches = plan.batches
     results: dict[str, ProbeResult] = {}
     parts: dict[str, list[ProbeResult]] = {}

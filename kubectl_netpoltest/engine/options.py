@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kubectl_netpoltest.core.ipfamily import IpFamily
 from kubectl_netpoltest.core.verdict import CniMode
 from kubectl_netpoltest.engine.instrument import DEFAULT_IMAGE
 
@@ -25,6 +26,8 @@ class ExecuteOptions:
     parallelism_per_pod: int = 32
     pods_in_parallel: int = 32
     cni_mode: CniMode = CniMode.DROP
+    ip_family: IpFamily = IpFamily.ANY
+    """--ip-family: which address families of each target are probed (core/ipfamily.py)."""
 
 
 @dataclass(frozen=True)

@@ -83,8 +83,8 @@ def _not_covered(
             source,
             None,
             None,
-            f"{p.ref} on {p.node or 'an unknown node'} has no running debug container (scaled up or "
-            f"rescheduled since prepare), so {source.spread.value} is not covered: "
+            f"{p.ref} on {p.node or 'an unknown node'} has no running debug container "
+            f"(scaled up or rescheduled since prepare), so {source.spread.value} is not covered: "
             + hint.split("; ")[-1],
             node=p.node,
         )
