@@ -110,5 +110,7 @@ def enforce_time(
         write_times_json(times, ENV.stdout)
     else:
         write_times(times, ENV.stdout)
+    if times.interrupt_code is not None:
+        raise typer.Exit(int(times.interrupt_code))
     settled = all(t.seconds is not None for t in times.times)
     raise typer.Exit(int(ExitCode.OK if settled else ExitCode.TEST_FAILURES))

@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from kubectl_netpoltest import interrupts
 from kubectl_netpoltest.cluster.gateway import ClusterGateway
 from kubectl_netpoltest.cluster.inspector import ClusterInspector
 from kubectl_netpoltest.core.model import PodTarget, Probe
@@ -28,6 +29,7 @@ from kubectl_netpoltest.core.verdict import Verdict
 from kubectl_netpoltest.engine.execute import execute
 from kubectl_netpoltest.engine.options import ExecuteOptions
 from kubectl_netpoltest.errors import ClusterError
+from kubectl_netpoltest.exitcodes import ExitCode
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,8 @@ class EnforceTimes:
     rounds: int
     round_seconds: float
     """The mean duration of a round: the measurement's resolution."""
+    interrupt_code: ExitCode | None = None
+    """130/143 when Ctrl-C or SIGTERM ended the measurement early (the times so far stand)."""
 
     @property
     def measured(self) -> list[float]:
@@ -124,6 +128,7 @@ def measure(
     done: dict[str, float] = {}
     last: dict[str, ProbeResult] = {}
     rounds = 0
+    interrupt_code: ExitCode | None = None
     started = time.monotonic()
     while len(done) < len(probes) and time.monotonic() - seen_at < timeout_seconds:
         waiting = [p for p in probes if p.id not in done]
@@ -132,13 +137,22 @@ def measure(
         def stamp(result: ProbeResult, arrived: dict[str, float] = arrived) -> None:
             arrived.setdefault(result.probe.id, time.monotonic())
 
-        outcome = execute(
-            gateway_factory=gateway_factory,
-            probes=waiting,
-            options=options,
-            spec_path=spec_path,
-            on_result=stamp,
-        )
+        try:
+            outcome = execute(
+                gateway_factory=gateway_factory,
+                probes=waiting,
+                options=options,
+                spec_path=spec_path,
+                on_result=stamp,
+            )
+        except KeyboardInterrupt as exc:  # between two of execute's own handlers
+            interrupt_code = interrupts.exit_code_of(exc)
+            break
+        if outcome.interrupted:
+            # A cut round proves nothing: its unfinished probes are ERROR 'interrupted', and
+            # the evidence before the signal (`last`) must not be replaced by that.
+            interrupt_code = outcome.interrupt_code or ExitCode.INTERRUPTED
+            break
         rounds += 1
         for result in outcome.results:
             probe_id = result.probe.id
@@ -156,11 +170,10 @@ def measure(
                 done[probe_id] = first_match[probe_id] - seen_at
         if on_round is not None:
             on_round(rounds, len(done))
-        if outcome.interrupted:
-            break
     return EnforceTimes(
         change=change,
         times=tuple(ProbeTime(p, done.get(p.id), last.get(p.id)) for p in probes),
         rounds=rounds,
         round_seconds=(time.monotonic() - started) / max(1, rounds),
+        interrupt_code=interrupt_code,
     )

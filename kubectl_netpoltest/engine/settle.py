@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
+from kubectl_netpoltest import interrupts
 from kubectl_netpoltest.cluster.gateway import ClusterGateway
 from kubectl_netpoltest.core.model import Probe
 from kubectl_netpoltest.core.results import ProbeResult
@@ -58,9 +59,14 @@ def execute_settled(
                 on_result(final[result.probe.id])
     streak = dict.fromkeys(pending, 0)
     exec_calls = first.exec_calls
+    interrupt_code = first.interrupt_code
     interrupted = first.interrupted
     while pending and not interrupted and clock() - started < settle.window_seconds:
-        sleep(PAUSE_SECONDS)
+        try:
+            sleep(PAUSE_SECONDS)
+        except KeyboardInterrupt as exc:  # a signal between rounds: judge what was seen
+            interrupt_code, interrupted = interrupts.exit_code_of(exc), True
+            break
         again = execute(
             gateway_factory=gateway_factory,
             probes=[r.probe for r in pending.values()],
@@ -69,8 +75,12 @@ def execute_settled(
         )
         exec_calls += again.exec_calls
         interrupted = again.interrupted
+        interrupt_code = again.interrupt_code or interrupt_code
         for result in again.results:
             probe_id = result.probe.id
+            if again.interrupted and result.verdict is Verdict.ERROR:
+                # Cut short by the signal: the FAIL seen before it stays the evidence.
+                continue
             if result.verdict is not Verdict.PASS:
                 streak[probe_id] = 0
                 pending[probe_id] = result  # the latest contradiction
@@ -93,10 +103,13 @@ def execute_settled(
             if streak[probe_id]
             else ""
         )
+        window = (
+            f"interrupted after {clock() - started:.0f}s"
+            if interrupted
+            else f"not settled within {settle.window_seconds:.0f}s"
+        )
         final[probe_id] = replace(
-            result,
-            settled_seconds=None,
-            reason=f"{result.reason} (not settled within {settle.window_seconds:.0f}s{agreed})",
+            result, settled_seconds=None, reason=f"{result.reason} ({window}{agreed})"
         )
         if on_result is not None:
             on_result(final[probe_id])
@@ -105,5 +118,5 @@ def execute_settled(
         exec_calls=exec_calls,
         interrupted=interrupted,
         seconds=clock() - started,
-        interrupt_code=first.interrupt_code,
+        interrupt_code=interrupt_code if interrupted else None,
     )

@@ -7,6 +7,7 @@ from typing import Any, Protocol, TextIO
 
 from kubectl_netpoltest.core.model import Probe
 from kubectl_netpoltest.core.results import ProbeResult
+from kubectl_netpoltest.exitcodes import ExitCode
 
 
 class _Change(Protocol):
@@ -36,6 +37,8 @@ class TimesLike(Protocol):
     def rounds(self) -> int: ...
     @property
     def round_seconds(self) -> float: ...
+    @property
+    def interrupt_code(self) -> ExitCode | None: ...
     def stat(self, name: str) -> float | None: ...
 
 
@@ -47,6 +50,7 @@ def times_dict(times: TimesLike) -> dict[str, Any]:
     return {
         "change": {"type": times.change.kind, "policy": times.change.policy},
         "rounds": times.rounds,
+        "interrupted": times.interrupt_code is not None,
         "resolutionSeconds": _round(times.round_seconds),
         "summary": {name: _round(times.stat(name)) for name in ("median", "p99", "max")},
         "probes": [
@@ -72,7 +76,8 @@ def write_times(times: TimesLike, out: TextIO) -> None:
     for t in times.times:
         if t.seconds is None:
             seen = t.last.observation.value if t.last else "nothing"
-            out.write(f"  {t.probe.id:<{width}}  never (last observation: {seen})\n")
+            never = "not yet when interrupted" if times.interrupt_code is not None else "never"
+            out.write(f"  {t.probe.id:<{width}}  {never} (last observation: {seen})\n")
         else:
             out.write(f"  {t.probe.id:<{width}}  {t.seconds:6.2f}s\n")
     stats = {name: times.stat(name) for name in ("median", "p99", "max")}
@@ -81,4 +86,6 @@ def write_times(times: TimesLike, out: TextIO) -> None:
         for name, value in stats.items()
     )
     resolution = f"{times.rounds} rounds, resolution ~{times.round_seconds:.1f}s"
+    if times.interrupt_code is not None:
+        resolution += "; interrupted: the measurement is incomplete"
     out.write(f"time to enforce: {shown} ({resolution})\n")
