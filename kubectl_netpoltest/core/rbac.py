@@ -29,8 +29,8 @@ class Rule:
     These serve doctor's diagnosis and `--cni-mode auto`; without them those say "unknown"."""
     resource_names: tuple[str, ...] = ()
     optional: bool = False
-    """Needed only by generate, enforce-time and diagnosis, never by prepare/execute/cleanup:
-    doctor warns instead of failing when it is missing."""
+    """Never required by prepare/execute/cleanup (only by generate, enforce-time, predictions,
+    diagnosis, or as cleanup's hint): doctor warns instead of failing when it is missing."""
 
     def as_policy_rule(self) -> dict[str, Any]:
         rule: dict[str, Any] = {
@@ -70,6 +70,7 @@ RULES: tuple[Rule, ...] = (
         verbs=("get",),
         why="read a workload's desired replicas: cleanup's hint that a replacement is on its "
         "way (cleanup decides from Ready pods and works without it)",
+        optional=True,
     ),
     Rule(
         api_group="networking.k8s.io",

@@ -97,8 +97,8 @@ def permissions(
         return [Finding(Area.PERMISSIONS, subject, Status.FAIL, message, fix)]
     if extra:
         message = (
-            f"enough for prepare/execute/cleanup; generate and enforce-time lack: "
-            f"{', '.join(extra)}"
+            f"enough for prepare/execute/cleanup; missing what only predictions, generate, "
+            f"enforce-time or cleanup's replica hint use: {', '.join(extra)}"
         )
         return [Finding(Area.PERMISSIONS, subject, Status.WARN, message, fix)]
     role = "source" if source else "targets only"
