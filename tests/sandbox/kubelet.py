@@ -153,6 +153,9 @@ class Kubelet:
         try:
             ip = await self.dp.add_pod(key=rt.uid, ports=self._ports_of(pod),
                                        host_network=host_net, namespace=rt.namespace)
+            # dual stack (network/dualstack.py): IPv4 first, then IPv6, as the kubelet lists them
+            pod_ips = getattr(self.dp.network, "pod_ips", None)
+            ips = list(await self.dp.call(pod_ips, rt.uid)) if pod_ips else [ip]
         except Exception as exc:
             log.exception("add_pod failed for %s/%s", rt.namespace, rt.name)
             msg = f"sandbox data plane: {exc}"
@@ -169,7 +172,7 @@ class Kubelet:
 
         def creating(s: dict) -> None:
             s.update(phase="Pending", hostIP=node_ip, hostIPs=[{"ip": node_ip}], podIP=ip,
-                     podIPs=[{"ip": ip}], startTime=started,
+                     podIPs=[{"ip": i} for i in ips], startTime=started,
                      conditions=_conditions(ready=False, scheduled=True))
             s["containerStatuses"] = [_cstatus(c, waiting="ContainerCreating")
                                       for c in pod["spec"]["containers"]]

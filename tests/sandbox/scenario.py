@@ -44,6 +44,8 @@ class Scenario:
     images: Mapping[str, str] = field(default_factory=dict)
     users: tuple[Mapping[str, Any], ...] = ()
     timing: Mapping[str, float] = field(default_factory=dict)
+    ip_families: tuple[str, ...] = ("IPv4",)
+    """`ipFamilies: [IPv4, IPv6]`: dual-stack pods (network/dualstack.py)."""
 
 
 def _docs(path: Path) -> list[dict]:
@@ -88,4 +90,12 @@ def load(path: Path | str, *, extra_users: tuple[Mapping[str, Any], ...] = ()) -
     return Scenario(objects=tuple(objects), deny_mode=deny, externals=externals,
                     images=dict(config.get("images") or {}),
                     users=tuple(config.get("users") or ()) + tuple(extra_users),
-                    timing=dict(config.get("timing") or {}))
+                    timing=dict(config.get("timing") or {}),
+                    ip_families=_families(config.get("ipFamilies")))
+
+
+def _families(value: Any) -> tuple[str, ...]:
+    families = tuple(value or ("IPv4",))
+    if families not in (("IPv4",), ("IPv4", "IPv6")):
+        raise ValueError(f"ipFamilies must be [IPv4] or [IPv4, IPv6], not {list(families)}")
+    return families

@@ -60,7 +60,8 @@ def make_network(opts: ServerOptions, scenario: Scenario) -> Any:
                                           for p, proto in e.ports))
                  for e in scenario.externals]
     return Network(instance=opts.instance, state_dir=opts.state_dir,
-                   deny_mode=scenario.deny_mode, externals=externals)
+                   deny_mode=scenario.deny_mode, externals=externals,
+                   dual_stack="IPv6" in scenario.ip_families)
 
 
 def _bootstrap(store: Store, network: Any) -> None:

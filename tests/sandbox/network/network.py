@@ -35,7 +35,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Any
 
-from . import netns, registry, toolsets
+from . import dualstack, netns, registry, toolsets
 from .dns import Dnsmasq, resolv_conf
 from .kube_system import DNS_KEY, system_objects
 from .model import ContainerPort, ExternalHost
@@ -64,6 +64,8 @@ class _Pod:
     host_network: bool
     namespace: str | None
     server: subprocess.Popen[bytes] | None
+    ip6: str | None = None
+    """Dual stack (dualstack.py): the pod's IPv6 address."""
 
 
 class Network:
@@ -77,6 +79,7 @@ class Network:
         deny_mode: str = "drop",
         externals: Sequence[ExternalHost] = (),
         dns_ip: str = DNS_CLUSTER_IP,
+        dual_stack: bool = False,
     ) -> None:
         if not registry.INSTANCE_RE.fullmatch(instance):
             raise ValueError(f"instance must match [a-z0-9]{{3,8}}: {instance!r}")
@@ -87,6 +90,8 @@ class Network:
             if not any(addr in net for net in EXTERNAL_NETS):
                 raise ValueError(f"external {ext.name}: {addr} not in a documentation range")
         self.instance = instance
+        self.dual_stack = dual_stack
+        self._policy6_text: str | None = None
         self.deny_mode = deny_mode
         self.externals = tuple(externals)
         self._dns_ip = dns_ip
@@ -187,6 +192,8 @@ class Network:
             "net.ipv6.conf.all.disable_ipv6": "1",
             "net.ipv6.conf.default.disable_ipv6": "1",
         })
+        if self.dual_stack:
+            dualstack.enable_router(r)
         netns.write_resolv_conf(r, resolv_conf(nameserver=self._dns_ip, namespace=None))
         netns.nft_apply(r, self._nat_text)
         # DNS pod
@@ -264,12 +271,14 @@ class Network:
         ])
 
     def _start_server(
-        self, name: str, ports: Sequence[ContainerPort], *, label: str
+        self, name: str, ports: Sequence[ContainerPort], *, label: str, v6: bool = False
     ) -> subprocess.Popen[bytes] | None:
         args = [f"--tcp={p.port}" for p in ports if p.protocol.upper() == "TCP"]
         args += [f"--udp={p.port}" for p in ports if p.protocol.upper() == "UDP"]
         if not args:
             return None
+        if v6:
+            args.append("--v6")
         log = self._dir / "logs" / f"{label}.log"
         log.parent.mkdir(parents=True, exist_ok=True)
         with log.open("ab") as err:
@@ -315,11 +324,20 @@ class Network:
                 netns.write_resolv_conf(
                     name, resolv_conf(nameserver=self._dns_ip, namespace=namespace))
                 netns.nft_apply(name, self._nat_text)
-                server = self._start_server(name, ports, label=f"pod-{key}")
+                ip6 = dualstack.ipv6_of(ip) if self.dual_stack else None
+                if ip6 is not None:
+                    dualstack.wire(router=self.router_netns, pod_netns=name, ip6=ip6,
+                                   veth=f"{self.instance}h{self._next_index - 1}")
+                server = self._start_server(name, ports, label=f"pod-{key}", v6=ip6 is not None)
                 pod = _Pod(key=key, netns=name, ip=ip, host_network=False,
-                           namespace=namespace, server=server)
+                           namespace=namespace, server=server, ip6=ip6)
             self._pods[key] = pod
             return pod.ip
+
+    def pod_ips(self, key: str) -> tuple[str, ...]:
+        """The pod's IPs, IPv4 first (status.podIPs); one unless dual stack."""
+        pod = self._pods[key]
+        return (pod.ip, pod.ip6) if pod.ip6 else (pod.ip,)
 
     def remove_pod(self, key: str) -> None:
         """Kill the pod's processes and delete its netns (and so its veth and route)."""
@@ -399,6 +417,14 @@ class Network:
                 netns.nft_apply(self.router_netns, text)
                 self._policy_text = text
                 (self._dir / "netpol.nft").write_text(text)
+            if self.dual_stack:
+                text6 = dualstack.render6(table=f"{self.instance}_netpol6",
+                                          compiled6=dualstack.mirror(compiled),
+                                          deny_mode=self.deny_mode)
+                if text6 != self._policy6_text:
+                    netns.nft_apply(self.router_netns, text6)
+                    self._policy6_text = text6
+                    (self._dir / "netpol6.nft").write_text(text6)
             nat = render_nat(table=self._nat_table,
                              routes=service_routes(services=services, pods=pods))
             if nat != self._nat_text:

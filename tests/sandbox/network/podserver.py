@@ -40,30 +40,40 @@ def _udp(sock: socket.socket) -> None:
             sock.sendto(data, addr)
 
 
+def _socket(family: socket.AddressFamily, kind: socket.SocketKind) -> socket.socket:
+    s = socket.socket(family, kind)
+    if family == socket.AF_INET6:  # IPv4 has its own socket on the same port
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+    return s
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--tcp", type=int, action="append", default=[])
     parser.add_argument("--udp", type=int, action="append", default=[])
+    parser.add_argument("--v6", action="store_true", help="also serve on IPv6 (dual stack)")
     args = parser.parse_args()
     threads = []
-    for port in args.tcp:
-        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            s.bind(("0.0.0.0", port))
-            s.listen(128)
-        except OSError as exc:
-            print(f"tcp/{port}: {exc}", file=sys.stderr, flush=True)
-            continue
-        threads.append(threading.Thread(target=_tcp, args=(s,), daemon=True))
-    for port in args.udp:
-        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        try:
-            s.bind(("0.0.0.0", port))
-        except OSError as exc:
-            print(f"udp/{port}: {exc}", file=sys.stderr, flush=True)
-            continue
-        threads.append(threading.Thread(target=_udp, args=(s,), daemon=True))
+    families = [(socket.AF_INET, "0.0.0.0")] + ([(socket.AF_INET6, "::")] if args.v6 else [])
+    for family, anywhere in families:
+        for port in args.tcp:
+            s = _socket(family, socket.SOCK_STREAM)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                s.bind((anywhere, port))
+                s.listen(128)
+            except OSError as exc:
+                print(f"tcp/{port}: {exc}", file=sys.stderr, flush=True)
+                continue
+            threads.append(threading.Thread(target=_tcp, args=(s,), daemon=True))
+        for port in args.udp:
+            s = _socket(family, socket.SOCK_DGRAM)
+            try:
+                s.bind((anywhere, port))
+            except OSError as exc:
+                print(f"udp/{port}: {exc}", file=sys.stderr, flush=True)
+                continue
+            threads.append(threading.Thread(target=_udp, args=(s,), daemon=True))
     for t in threads:
         t.start()
     print("ready", flush=True)

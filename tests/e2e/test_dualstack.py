@@ -1,0 +1,75 @@
+"""Both IP families with real packets: dual-stack pods (status.podIPs), IPv6 policy
+enforcement in the data plane, and a pod whose IPv6 path is open while IPv4 is blocked
+(scenario tests/e2e/scenarios/dualstack: db admits ipBlock ::/0 and nothing else).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from kubectl_netpoltest.exitcodes import ExitCode
+from tests.e2e.conftest import netpoltest
+from tests.e2e.sandboxctl import ROOT
+from tests.sandbox.fixture import Sandbox, start_sandbox
+from tests.sandbox.gate import require_root_sandbox
+
+pytestmark = [pytest.mark.sandbox, pytest.mark.slow]
+SCENARIO = ROOT / "tests" / "e2e" / "scenarios" / "dualstack"
+SPEC = str(ROOT / "tests" / "e2e" / "specs" / "dualstack.yaml")
+FAST = ("--probe-timeout", "1", "--attempts", "1", "--junit", "")
+DB = "web->pod/db:5432/tcp"
+
+
+@pytest.fixture(scope="module")
+def lab() -> Iterator[Sandbox]:
+    require_root_sandbox()
+    with start_sandbox(SCENARIO) as sb:
+        prepared = netpoltest(sb, "prepare", SPEC)
+        assert prepared.code == ExitCode.OK, prepared.out + prepared.err
+        yield sb
+
+
+def _results(sb: Sandbox, *args: str) -> tuple[int, dict[str, Any]]:
+    run = netpoltest(sb, "execute", SPEC, "-o", "json", *FAST, *args)
+    return run.code, {r["id"]: r for r in run.json()["results"]}
+
+
+def _by_family(result: dict[str, Any]) -> dict[int, str]:
+    return {
+        ipaddress.ip_address(a["address"]).version: a["observation"] for a in result["addresses"]
+    }
+
+
+def test_pods_are_dual_stack(lab: Sandbox) -> None:
+    for pod in lab.pods("shop"):
+        families = [ipaddress.ip_address(p["ip"]).version for p in pod["status"]["podIPs"]]
+        assert families == [4, 6]
+
+
+def test_an_open_ipv6_path_next_to_a_blocked_ipv4_one_fails(lab: Sandbox) -> None:
+    code, results = _results(lab)
+    assert code == ExitCode.TEST_FAILURES
+    db = results[DB]
+    assert _by_family(db) == {4: "timeout", 6: "connected"}
+    assert (db["verdict"], db["observation"]) == ("FAIL", "connected")
+    # a pod peer covers both families: allowed on both, the other port blocked on both
+    assert _by_family(results["web->pod/api:8080/tcp"]) == {4: "connected", 6: "connected"}
+    assert results["web->pod/api:8080/tcp"]["verdict"] == "PASS"
+    assert _by_family(results["web->pod/api:9090/tcp"]) == {4: "timeout", 6: "timeout"}
+    assert results["web->pod/api:9090/tcp"]["verdict"] == "PASS"
+
+
+def test_ip_family_narrows_the_run_to_one_family(lab: Sandbox) -> None:
+    code4, only4 = _results(lab, "--ip-family", "4")
+    assert code4 == ExitCode.OK
+    assert _by_family(only4[DB]) == {4: "timeout"}
+    code6, only6 = _results(lab, "--ip-family", "6")
+    assert code6 == ExitCode.TEST_FAILURES
+    assert _by_family(only6[DB]) == {6: "connected"}
+    code_both, both = _results(lab, "--ip-family", "both")
+    assert code_both == ExitCode.TEST_FAILURES
+    assert all(r["verdict"] != "ERROR" for r in both.values())
