@@ -41,7 +41,7 @@ class KubectlGrammar(TyperGroup):
         if args[0] == "__complete":  # shell completion (cli/complete.py), never a user command
             from kubectl_netpoltest.cli.complete import answer
 
-            typer.echo(answer(args[1:]), nl=False)
+            typer.echo(answer(args[1:], root=self), nl=False)
             ctx.exit(0)
         if only_connection_flags(args, hoistable=HOISTABLE):  # `kubectl -n shop` prints help too
             typer.echo(ctx.get_help(), color=ctx.color)

@@ -106,13 +106,12 @@ def _choices(param: Any) -> list[str]:
     return [str(getattr(c, "value", c)) for c in choices] if choices else []
 
 
-def complete(words: Sequence[str]) -> tuple[list[str], int]:
-    """Candidates and directive for `words` (the last one is being completed)."""
-    from typer.main import get_command
+def complete(words: Sequence[str], *, root: Any) -> tuple[list[str], int]:
+    """Candidates and directive for `words` (the last one is being completed).
 
-    from kubectl_netpoltest.cli.app import app
-
-    root = get_command(app)
+    `root` is the root click command; the caller passes it so that this module never imports
+    cli.app (which imports this one).
+    """
     *before, current = list(words) or [""]
     commands: dict[str, Any] = getattr(root, "commands", {})
     command = None
@@ -165,9 +164,9 @@ def _flag_values(flag: str, param: Any, words: Sequence[str]) -> tuple[list[str]
     return choices, NO_FILES
 
 
-def answer(words: Sequence[str]) -> str:
+def answer(words: Sequence[str], *, root: Any) -> str:
     """The text cobra's protocol expects on stdout."""
-    candidates, directive = complete(words)
+    candidates, directive = complete(words, root=root)
     current = words[-1] if words else ""
     if directive == NO_FILES and not current.startswith("-"):
         candidates = [c for c in candidates if c.split("\t", 1)[0].startswith(current)]
