@@ -85,12 +85,17 @@ def enforce_time(
         verbosity=flags.verbosity,
     )
     namespaces = namespaces_of(session.probes)
-    print(
-        f"watching NetworkPolicies in {', '.join(namespaces)}: apply your change now",
-        file=sys.stderr,
-        flush=True,
+
+    def watching() -> None:  # only once every namespace is listed: a change now is seen
+        print(
+            f"watching NetworkPolicies in {', '.join(namespaces)}: apply your change now",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    found = wait_for_change(
+        inspector, namespaces=namespaces, timeout_seconds=int(seconds), on_watching=watching
     )
-    found = wait_for_change(inspector, namespaces=namespaces, timeout_seconds=int(seconds))
     if found is None:
         print(f"no NetworkPolicy changed within {timeout}", file=sys.stderr)
         raise typer.Exit(int(ExitCode.INCONCLUSIVE))

@@ -8,7 +8,7 @@ functions in core/ (CNI detection, the policy engine) that work on manifests any
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -80,9 +80,15 @@ class ClusterInspector(Protocol):
     def list_network_policies(self, *, namespace: str | None) -> list[Mapping[str, Any]]: ...
 
     def watch_network_policies(
-        self, *, namespace: str, timeout_seconds: int
+        self,
+        *,
+        namespace: str,
+        timeout_seconds: int,
+        on_listed: Callable[[Mapping[str, str]], None] | None = None,
     ) -> Iterator[tuple[str, Mapping[str, Any]]]:
-        """(ADDED|MODIFIED|DELETED, policy) for changes after the call, until the timeout."""
+        """(ADDED|MODIFIED|DELETED, policy) for changes after the call, until the timeout or
+        the server ends the stream (also on an ERROR event, e.g. 410 Gone). `on_listed` gets
+        {name: resourceVersion} of the list the watch starts from, before any event."""
         ...
 
     def dry_run_ephemeral(self, *, namespace: str, pod: str, container: Mapping[str, Any]) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sys
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import urllib3
@@ -193,12 +193,25 @@ class KubernetesInspector:
         return list(data.get("items") or [])
 
     def watch_network_policies(
-        self, *, namespace: str, timeout_seconds: int
+        self,
+        *,
+        namespace: str,
+        timeout_seconds: int,
+        on_listed: Callable[[Mapping[str, str]], None] | None = None,
     ) -> Iterator[tuple[str, Mapping[str, Any]]]:
         path = f"/apis/networking.k8s.io/v1/namespaces/{namespace}/networkpolicies"
         action = Action("watch", "networkpolicies.networking.k8s.io", namespace)
         listed = self._request(action, "GET", path)
         version = str((listed.get("metadata") or {}).get("resourceVersion", ""))
+        if on_listed is not None:
+            on_listed(
+                {
+                    str((item.get("metadata") or {}).get("name")): str(
+                        (item.get("metadata") or {}).get("resourceVersion")
+                    )
+                    for item in listed.get("items") or []
+                }
+            )
         query = [
             ("watch", "1"),
             ("resourceVersion", version),
@@ -230,6 +243,8 @@ class KubernetesInspector:
                         event = json.loads(line)
                         if event.get("type") in ("ADDED", "MODIFIED", "DELETED"):
                             yield str(event["type"]), event.get("object") or {}
+                        elif event.get("type") == "ERROR":
+                            return  # 410 Gone and the like: the caller lists again
         except _UNREACHABLE as exc:
             raise unreachable(
                 server=self._configuration.host, context=self._context, detail=str(exc)[:300]

@@ -81,33 +81,81 @@ def namespaces_of(probes: Sequence[Probe]) -> list[str]:
     return sorted(found)
 
 
+RESUME_PAUSE_SECONDS = 1.0
+"""Before re-listing after a watch stream ended early: never a busy loop on a closing server."""
+
+
+def _missed(
+    namespace: str, before: Mapping[str, str], now: Mapping[str, str]
+) -> PolicyChange | None:
+    """The change a re-list shows against the first list (it fell in a gap between watches)."""
+    for name in sorted(set(before) | set(now)):
+        if name not in before:
+            return PolicyChange("ADDED", f"{namespace}/{name}")
+        if name not in now:
+            return PolicyChange("DELETED", f"{namespace}/{name}")
+        if before[name] != now[name]:
+            return PolicyChange("MODIFIED", f"{namespace}/{name}")
+    return None
+
+
 def wait_for_change(
-    inspector: ClusterInspector, *, namespaces: Sequence[str], timeout_seconds: int
+    inspector: ClusterInspector,
+    *,
+    namespaces: Sequence[str],
+    timeout_seconds: int,
+    on_watching: Callable[[], None] | None = None,
 ) -> tuple[PolicyChange, float] | None:
-    """The first NetworkPolicy change in any of the namespaces, and when it was seen."""
-    events: queue.Queue[tuple[PolicyChange, float] | ClusterError] = queue.Queue()
+    """The first NetworkPolicy change in any of the namespaces, and when it was seen.
+
+    `on_watching` runs once every namespace is listed: only from then on is a change certain
+    to be seen (the watch starts at the list's resourceVersion), so that is when the user may
+    be told to apply it. A stream that ends before the deadline (a load balancer's idle
+    timeout, an API server restart, a 410 ERROR event) is resumed with a new list, compared
+    with the first one so that a change in the gap is not lost."""
+    events: queue.Queue[tuple[PolicyChange, float] | ClusterError | str] = queue.Queue()
+    deadline = time.monotonic() + timeout_seconds
 
     def watch(namespace: str) -> None:
-        try:
-            for kind, obj in inspector.watch_network_policies(
-                namespace=namespace, timeout_seconds=timeout_seconds
-            ):
-                meta: Mapping[str, Any] = obj.get("metadata") or {}
-                change = PolicyChange(kind, f"{meta.get('namespace')}/{meta.get('name')}")
+        first: dict[str, str] | None = None
+
+        def listed(versions: Mapping[str, str]) -> None:
+            nonlocal first
+            if first is None:
+                first = dict(versions)
+                events.put(namespace)
+            elif (change := _missed(namespace, first, versions)) is not None:
                 events.put((change, time.monotonic()))
-                return
+
+        try:
+            while (remaining := deadline - time.monotonic()) >= 1:
+                for kind, obj in inspector.watch_network_policies(
+                    namespace=namespace, timeout_seconds=int(remaining), on_listed=listed
+                ):
+                    meta: Mapping[str, Any] = obj.get("metadata") or {}
+                    change = PolicyChange(kind, f"{meta.get('namespace')}/{meta.get('name')}")
+                    events.put((change, time.monotonic()))
+                    return
+                time.sleep(RESUME_PAUSE_SECONDS)
         except ClusterError as exc:
             events.put(exc)
 
     for namespace in namespaces:
         threading.Thread(target=watch, args=(namespace,), daemon=True).start()
-    try:
-        item = events.get(timeout=timeout_seconds + 5)
-    except queue.Empty:
-        return None
-    if isinstance(item, ClusterError):
-        raise item
-    return item
+    waiting_for = set(namespaces)
+    while True:
+        try:
+            item = events.get(timeout=max(0.0, deadline - time.monotonic()) + 5)
+        except queue.Empty:
+            return None
+        if isinstance(item, ClusterError):
+            raise item
+        if isinstance(item, str):
+            waiting_for.discard(item)
+            if not waiting_for and on_watching is not None:
+                on_watching()
+            continue
+        return item
 
 
 def measure(

@@ -57,7 +57,7 @@ class FakeInspector:
         return []
 
     def watch_network_policies(
-        self, *, namespace: str, timeout_seconds: int
+        self, *, namespace: str, timeout_seconds: int, on_listed: Any = None
     ) -> Iterator[tuple[str, Mapping[str, Any]]]:
         return iter(())
 
