@@ -4,9 +4,8 @@ Default (`any`): every family the target has — a dual-stack pod or Service is 
 and any family that leaks fails the probe (policies are written per family: an ipBlock in IPv4
 says nothing about IPv6). `4` or `6` narrow a run to one family; `both` demands both, so a
 target without one of them is an ERROR instead of silently testing half of it. Host names are
-resolved inside the source pod, so the family filter applies to IP literals and to the
-addresses the tool itself resolves (pods, replicas, Services); a name is probed on every
-address it resolves to.
+resolved inside the source pod: with `4` or `6` the results for the other family's addresses
+are dropped (a name with no address of the family asked ends as ERROR: nothing was tested).
 """
 
 from __future__ import annotations
@@ -30,6 +29,15 @@ def version_of(host: str) -> int | None:
         return ipaddress.ip_address(host).version
     except ValueError:
         return None
+
+
+def wanted(address: str | None, family: IpFamily) -> bool:
+    """Whether an address a name resolved to inside the pod belongs to the run's families
+    (`4` or `6` drop the other family's results; names and unknowns are kept)."""
+    if address is None or family in (IpFamily.ANY, IpFamily.BOTH):
+        return True
+    version = version_of(address)
+    return version is None or str(version) == family.value
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from kubectl_netpoltest import interrupts
 from kubectl_netpoltest.cluster.execstatus import ExecStatusKind
 from kubectl_netpoltest.cluster.gateway import ClusterGateway
 from kubectl_netpoltest.core.brief import one_line
+from kubectl_netpoltest.core.ipfamily import wanted
 from kubectl_netpoltest.core.model import (
     PodTarget,
     Probe,
@@ -241,9 +242,16 @@ def _run_batch(
     )
     by_probe: dict[str, list[tuple[str | None, Outcome]]] = {}
     by_task: dict[str, list[tuple[str | None, Outcome]]] = {}
+    dropped: dict[str, str] = {}
     for task in batch.tasks:
         probe = batch.task_probe[task.probe_id]
         for item in assembled.outcomes.get(task.probe_id, ()):
+            if not wanted(item.address, options.ip_family):
+                dropped[probe.id] = (
+                    f"{probe.target.label} resolved to no IPv{options.ip_family.value} address "
+                    f"(--ip-family {options.ip_family.value}; it resolved to {item.address})"
+                )
+                continue  # --ip-family 4|6: a name also resolved to the other family
             outcome_item = item.outcome
             if problem and outcome_item.observation is Observation.PROBE_ERROR:
                 outcome_item = Outcome(Observation.PROBE_ERROR, problem)
@@ -254,6 +262,8 @@ def _run_batch(
             by_probe.setdefault(probe.id, []).append((address, outcome_item))
             by_task.setdefault(task.probe_id, []).append((address, outcome_item))
     for probe in batch.probes:
+        if probe.id not in by_probe and dropped.get(probe.id):
+            by_probe[probe.id] = [(None, Outcome(Observation.PROBE_ERROR, dropped[probe.id]))]
         if probe.id not in by_probe:
             continue
         outcomes = by_probe[probe.id]

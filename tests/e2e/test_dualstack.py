@@ -6,6 +6,7 @@ enforcement in the data plane, and a pod whose IPv6 path is open while IPv4 is b
 from __future__ import annotations
 
 import ipaddress
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -73,3 +74,33 @@ def test_ip_family_narrows_the_run_to_one_family(lab: Sandbox) -> None:
     code_both, both = _results(lab, "--ip-family", "both")
     assert code_both == ExitCode.TEST_FAILURES
     assert all(r["verdict"] != "ERROR" for r in both.values())
+
+
+def test_a_dual_stack_service_is_probed_on_both_cluster_ips_names_and_backends(
+    lab: Sandbox,
+) -> None:
+    _, results = _results(lab)
+    svc = results["web->svc/db-svc:5432/tcp"]
+    seen = {a["address"]: a["observation"] for a in svc["addresses"]}
+    assert seen["ClusterIP 10.96.0.20:5432"] == "timeout"
+    assert seen["ClusterIP [fd00:10:96::14]:5432"] == "connected"
+    assert seen["DNS db.shop.svc:5432 -> fd00:10:96::14"] == "connected"  # the AAAA record
+    backends = {a: o for a, o in seen.items() if a.startswith("shop/db-")}
+    assert sorted(backends.values()) == ["connected", "timeout"]
+    assert svc["verdict"] == "FAIL"
+    assert svc["reason"].startswith("blocked as expected on 1/2 backends; not on shop/db-")
+    assert "[fd00:10:244::" in svc["reason"].split(";")[1]
+    api = results["web->svc/api-svc:80/tcp"]
+    assert api["verdict"] == "PASS", api["reason"]
+    assert len(api["addresses"]) == 6  # 2 ClusterIPs, the name's A and AAAA, 2 backends
+
+
+def test_dual_stack_endpoint_slices(lab: Sandbox) -> None:
+    listed = lab.kubectl("get", "endpointslices", "-n", "shop", "-o", "json")
+    assert listed.returncode == 0, listed.stderr
+    families = sorted(
+        s["addressType"]
+        for s in json.loads(listed.stdout)["items"]
+        if s["metadata"]["labels"]["kubernetes.io/service-name"] == "db"
+    )
+    assert families == ["IPv4", "IPv6"]

@@ -14,7 +14,8 @@ endpointslice/utils.go, reconciler.go):
 - a pod whose named targetPort it does not declare is left out (`getEndpointPorts` skips the
   port; with no port left the pod is in no slice);
 - a Service with no endpoints keeps one placeholder slice without endpoints or ports;
-- `addressType` IPv4 (this sandbox's pods are single-stack IPv4).
+- one `addressType` per family of the Service's `ipFamilies` (a dual-stack Service has IPv4
+  and IPv6 slices, from each pod's `status.podIPs`).
 Names: the real controller uses generateName `<service>-`; here `<service>-<port hash>` so a
 re-sync updates the same slice instead of making a new one.
 """
@@ -55,6 +56,15 @@ def _ports(service: Mapping[str, Any], pod: Mapping[str, Any]) -> list[dict[str,
     return out
 
 
+def _ips(pod: Mapping[str, Any], family: str) -> list[str]:
+    """The pod's addresses of one family (status.podIPs, else podIP)."""
+    status = pod.get("status") or {}
+    ips = [p["ip"] for p in status.get("podIPs") or () if p.get("ip")]
+    if not ips and status.get("podIP"):
+        ips = [status["podIP"]]
+    return [ip for ip in ips if (":" in ip) == (family == "IPv6")][:1]
+
+
 def endpoint_slices(
     service: Mapping[str, Any],
     pods: Sequence[Mapping[str, Any]],
@@ -64,11 +74,15 @@ def endpoint_slices(
 ) -> list[dict[str, Any]]:
     """The slices of a selector Service (its pods already filtered by the selector)."""
     meta = service["metadata"]
-    groups: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {}
-    for pod in sorted(pods, key=lambda p: p["metadata"]["name"]):
-        ip = (pod.get("status") or {}).get("podIP")
-        if not ip:
-            continue
+    families = (service.get("spec") or {}).get("ipFamilies") or ["IPv4"]
+    groups: dict[tuple[str, str], tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {}
+    wanted = [
+        (p, f, ip)
+        for p in sorted(pods, key=lambda p: p["metadata"]["name"])
+        for f in families
+        for ip in _ips(p, f)
+    ]
+    for pod, family, ip in wanted:
         ports = _ports(service, pod)
         if not ports and (service.get("spec") or {}).get("ports"):
             continue
@@ -82,20 +96,21 @@ def endpoint_slices(
             "targetRef": {"kind": "Pod", "namespace": meta["namespace"],
                           "name": pod["metadata"]["name"], "uid": pod["metadata"]["uid"]},
         }
-        groups.setdefault(key, (ports, []))[1].append(endpoint)
+        groups.setdefault((family, key), (ports, []))[1].append(endpoint)
     owner = {"apiVersion": "v1", "kind": "Service", "name": meta["name"],
              "uid": meta.get("uid", ""), "controller": True, "blockOwnerDeletion": True}
     if not groups:  # the controller keeps one placeholder slice with no endpoints
-        groups["empty"] = ([], [])
+        groups[(families[0], "empty")] = ([], [])
     slices = []
-    for key, (ports, endpoints) in sorted(groups.items()):
+    for (family, key), (ports, endpoints) in sorted(groups.items()):
+        suffix = "" if family == "IPv4" else "-v6"
         slices.append({
             "apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
-            "metadata": {"name": f"{meta['name']}-{key}", "namespace": meta["namespace"],
+            "metadata": {"name": f"{meta['name']}-{key}{suffix}", "namespace": meta["namespace"],
                          "labels": {"kubernetes.io/service-name": meta["name"],
                                     "endpointslice.kubernetes.io/managed-by": MANAGED_BY},
                          "ownerReferences": [owner]},
-            "addressType": "IPv4", "endpoints": endpoints, "ports": ports,
+            "addressType": family, "endpoints": endpoints, "ports": ports,
         })
     return slices
 

@@ -13,6 +13,7 @@ import secrets
 from typing import Any
 
 from tests.sandbox import admission, graceful, validation
+from tests.sandbox.network.dualstack import dual_service
 from tests.sandbox.resources import (
     ADMIN_KINDS,
     DEPLOYMENTS,
@@ -51,6 +52,8 @@ class Registry:
         self._svc_ips = (str(ip) for ip in ipaddress.ip_network(service_cidr).hosts()
                          if int(ip) % 256 >= 20)
         self._reserved = set(reserved_ips)
+        self.dual_stack = False
+        """Dual-stack cluster (SandboxConfig ipFamilies): Services may get an IPv6 ClusterIP."""
 
     def _next_cluster_ip(self) -> str:
         used = {s["spec"].get("clusterIP") for s in self.store.list(SERVICES)} | self._reserved
@@ -112,6 +115,8 @@ class Registry:
         elif rt == SERVICES:
             if old is None:
                 admission.default_service(obj, cluster_ip=self._next_cluster_ip())
+                if self.dual_stack:
+                    dual_service(obj)
             else:
                 obj["spec"].setdefault("clusterIP", old["spec"].get("clusterIP"))
                 obj["spec"].setdefault("clusterIPs", old["spec"].get("clusterIPs"))

@@ -165,6 +165,7 @@ async def serve(opts: ServerOptions) -> None:
         store = Store()
         _bootstrap(store, network)
         registry = Registry(store=store, reserved_ips=(network.dns_ip,))
+        registry.dual_stack = "IPv6" in scenario.ip_families  # Services: network/dualstack.py
         cluster_ref: dict[str, Cluster] = {}
         dp = DataPlane(network=network, snapshot=lambda: cluster_ref["c"].snapshot())  # noqa: PLW0108
         kubelet = Kubelet(store=store, dataplane=dp, config=KubeletConfig(

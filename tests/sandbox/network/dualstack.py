@@ -12,29 +12,110 @@ allow-lists, pod peers become their /128s, IPv6 `ipBlock`s apply as written and 
 match no IPv6 traffic (networkpolicy-semantics: an ipBlock matches its own family only). It is
 its own `ip6` table in the router's forward hook; the `inet` IPv4 table never matches IPv6
 packets. Limits: an IPv4 ipBlock that is exactly one pod's /32 is taken as that pod (the
-compiled form does not say which it was); admin tiers, Services and DNS stay IPv4-only.
+compiled form does not say which it was); admin tiers stay IPv4-only.
+
+Services (`dual_service`, `render_nat6`, `dns_records6`): a Service asking for dual stack gets
+the IPv6 mirror of its ClusterIP (10.96.0.20 -> fd00:10:96::14), DNATed in each pod's netns to
+the backends' IPv6 addresses, and an AAAA record.
 """
 
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from . import netns
 from .policy import AddrMatch, Compiled, Match
+from .services import CLUSTER_DOMAIN, ServiceRoute
 
 POD_NET = ipaddress.ip_network("10.244.0.0/16")
 POD_NET6 = ipaddress.ip_network("fd00:10:244::/64")
+SERVICE_NET = ipaddress.ip_network("10.96.0.0/12")
+SERVICE_NET6 = ipaddress.ip_network("fd00:10:96::/108")  # kube-apiserver's IPv6 range limit
 GATEWAY6 = "fd00:a9fe:101::1"  # 169.254.1.1, like GATEWAY: on every router-side veth
+
+
+def _mirror(ip: str, net4: ipaddress.IPv4Network | ipaddress.IPv6Network,
+            net6: ipaddress.IPv4Network | ipaddress.IPv6Network) -> str | None:
+    addr = ipaddress.ip_address(ip)
+    if addr.version != 4 or addr not in net4:
+        return None
+    offset = int(addr) - int(net4.network_address)
+    return str(ipaddress.IPv6Address(int(net6.network_address) + offset))
 
 
 def ipv6_of(ip: str) -> str | None:
     """The IPv6 address that mirrors a pod IPv4 address, None outside POD_NET."""
-    addr = ipaddress.ip_address(ip)
-    if addr.version != 4 or addr not in POD_NET:
-        return None
-    offset = int(addr) - int(POD_NET.network_address)
-    return str(ipaddress.IPv6Address(int(POD_NET6.network_address) + offset))
+    return _mirror(ip, POD_NET, POD_NET6)
+
+
+def service_ipv6_of(ip: str) -> str | None:
+    """The IPv6 ClusterIP that mirrors an IPv4 one, None outside the service range."""
+    return _mirror(ip, SERVICE_NET, SERVICE_NET6)
+
+
+def dual_service(svc: dict[str, Any]) -> None:
+    """kube-apiserver's allocation for a dual-stack cluster (IPv4 primary): a Service asking
+    `ipFamilyPolicy: PreferDualStack|RequireDualStack` gets both families, its IPv6 ClusterIP
+    second; SingleStack (the default) keeps IPv4 only. Headless ones get both families and no
+    ClusterIP. (pkg/registry/core/service/storage: initIPFamilyFields, allocClusterIPs.)"""
+    spec = svc.setdefault("spec", {})
+    if spec.get("ipFamilyPolicy") not in ("PreferDualStack", "RequireDualStack"):
+        return
+    spec["ipFamilies"] = ["IPv4", "IPv6"]
+    if spec.get("clusterIP") in (None, "", "None"):
+        return
+    six = service_ipv6_of(spec["clusterIP"])
+    if six is not None:
+        spec["clusterIPs"] = [spec["clusterIP"], six]
+
+
+def _service_ips6(services: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+    """IPv4 ClusterIP -> IPv6 ClusterIP, for the dual-stack Services."""
+    out = {}
+    for svc in services:
+        ips = (svc.get("spec") or {}).get("clusterIPs") or []
+        if len(ips) == 2 and ":" in ips[1]:
+            out[ips[0]] = ips[1]
+    return out
+
+
+def render_nat6(*, table: str, routes: Iterable[ServiceRoute],
+                services: Sequence[Mapping[str, Any]]) -> str:
+    """services.py's DNAT for the IPv6 ClusterIPs: to each backend's IPv6 mirror."""
+    six = _service_ips6(services)
+    out = [f"table ip6 {table} {{}}", f"delete table ip6 {table}", f"table ip6 {table} {{",
+           "  chain output {", "    type nat hook output priority -100; policy accept;"]
+    for r in routes:
+        backends = [(ipv6_of(b.ip), b.port) for b in r.backends]
+        backends6 = [(ip, port) for ip, port in backends if ip]
+        if r.cluster_ip not in six or not backends6:
+            continue
+        match = f"ip6 daddr {six[r.cluster_ip]} meta l4proto {r.protocol.lower()} th dport {r.port}"
+        if len(backends6) == 1:
+            out.append(f"    {match} dnat ip6 to [{backends6[0][0]}]:{backends6[0][1]}")
+        else:
+            entries = ", ".join(f"{i} : {ip} . {port}" for i, (ip, port) in enumerate(backends6))
+            out.append(f"    {match} dnat ip6 to numgen random mod {len(backends6)} "
+                       f"map {{ {entries} }}")
+    out += ["  }", "}"]
+    return "\n".join(out) + "\n"
+
+
+def dns_records6(services: Sequence[Mapping[str, Any]]) -> list[tuple[str, str]]:
+    """AAAA records: a dual-stack Service's name to its IPv6 ClusterIP (CoreDNS answers the
+    AAAA query from clusterIPs). Headless Services and pods get no AAAA record yet."""
+    records = []
+    for svc in services:
+        meta, spec = svc.get("metadata") or {}, svc.get("spec") or {}
+        if "IPv6" not in (spec.get("ipFamilies") or ()):
+            continue
+        fqdn = f"{meta.get('name')}.{meta.get('namespace') or 'default'}.svc.{CLUSTER_DOMAIN}"
+        ips = spec.get("clusterIPs") or []
+        if len(ips) == 2:
+            records.append((fqdn, ips[1]))
+    return records
 
 
 def enable_router(router: str) -> None:

@@ -425,8 +425,11 @@ class Network:
                     netns.nft_apply(self.router_netns, text6)
                     self._policy6_text = text6
                     (self._dir / "netpol6.nft").write_text(text6)
-            nat = render_nat(table=self._nat_table,
-                             routes=service_routes(services=services, pods=pods))
+            routes = service_routes(services=services, pods=pods)
+            nat = render_nat(table=self._nat_table, routes=routes)
+            if self.dual_stack:  # IPv6 ClusterIPs, in the same atomic script
+                nat += dualstack.render_nat6(table=f"{self._nat_table}6", routes=routes,
+                                             services=services)
             if nat != self._nat_text:
                 targets = {self.router_netns} | {
                     p.netns for k, p in self._pods.items() if not k.startswith(EXTERNAL_KEY)}
@@ -435,8 +438,10 @@ class Network:
                 self._nat_text = nat
                 (self._dir / "services.nft").write_text(nat)
             assert self._dns is not None
-            self._dns.update(dns_records(services=services, pods=pods,
-                                         externals=self.externals))
+            records = dns_records(services=services, pods=pods, externals=self.externals)
+            if self.dual_stack:
+                records += dualstack.dns_records6(services)
+            self._dns.update(records)
             self._update_search_paths(pods)
 
     def _update_search_paths(self, pods: Sequence[Mapping[str, Any]]) -> None:

@@ -8,7 +8,14 @@ from dataclasses import replace
 from kubectl_netpoltest.cluster.execstatus import ExecStatus, ExecStatusKind
 from kubectl_netpoltest.cluster.gateway import ContainerState, ExecResult, PodInfo
 from kubectl_netpoltest.core.ipfamily import IpFamily
-from kubectl_netpoltest.core.model import Expectation, PodRef, PodTarget, Probe, Protocol
+from kubectl_netpoltest.core.model import (
+    Expectation,
+    HostTarget,
+    PodRef,
+    PodTarget,
+    Probe,
+    Protocol,
+)
 from kubectl_netpoltest.core.verdict import Verdict
 from kubectl_netpoltest.engine.execute import execute
 from kubectl_netpoltest.engine.instrument import LABEL_KEY
@@ -66,3 +73,39 @@ def test_every_ready_replica_is_tried_and_the_unready_one_is_not() -> None:
         make_pod("db-c", ips=("10.0.0.4",), ready=False),
     )
     assert "10.0.0.2" in asked and "10.0.0.3" in asked and "10.0.0.4" not in asked
+
+
+def _name_run(family: IpFamily) -> tuple[Verdict, str, list[str | None]]:
+    def handler(
+        pod: PodInfo, container: str, argv: Sequence[str], on_line: Callable[[str], None]
+    ) -> ExecResult:
+        on_line("\t".join(["NPT1", "ADDR", "p0", "db.example", "10.9.0.9,fd00::9"]))
+        for address in ("10.9.0.9", "fd00::9"):
+            said = f"Connection to {address} 80 port [tcp/http] succeeded!"
+            on_line(
+                "\t".join(["NPT1", "RES", "p0", "db.example", address, "tcp", "5", "1", "0", said])
+            )
+        on_line("\t".join(["NPT1", "END", "2"]))
+        return ExecResult(ExecStatus(ExecStatusKind.EXITED, 0), "")
+
+    gateway = FakeGateway(exec_handler=handler).add(
+        make_pod("web-a", labels={LABEL_KEY: "true"}, ephemeral=RUNNING, ips=("10.0.0.1",))
+    )
+    probe = Probe(
+        "web->db", "r", WEB, HostTarget("db", "db.example"), 80, Protocol.TCP, Expectation.ALLOWED
+    )
+    outcome = execute(
+        gateway_factory=lambda: gateway,
+        probes=[probe],
+        options=ExecuteOptions(probe_timeout_seconds=1, attempts=1, ip_family=family),
+        spec_path="t.yaml",
+    )
+    result = outcome.results[0]
+    return result.verdict, result.reason, [a.address for a in result.addresses]
+
+
+def test_a_name_keeps_only_the_addresses_of_the_family_asked() -> None:
+    verdict, _, addresses = _name_run(IpFamily.V6)
+    assert verdict is Verdict.PASS and addresses == ["fd00::9"]
+    _, _, both = _name_run(IpFamily.ANY)
+    assert both == ["10.9.0.9", "fd00::9"]
