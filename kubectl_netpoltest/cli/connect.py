@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from kubectl_netpoltest.cli.environment import ENV
 from kubectl_netpoltest.cli.kubeflags import KubeFlags
@@ -20,6 +21,9 @@ from kubectl_netpoltest.core.plan import expand
 from kubectl_netpoltest.core.spec.loader import DEFAULT_MAX_PROBES
 from kubectl_netpoltest.errors import UsageError
 from kubectl_netpoltest.report.envelope import RunContext
+
+if TYPE_CHECKING:  # the client is imported lazily, only by commands that connect
+    from kubectl_netpoltest.cluster.kube import KubernetesGateway
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,15 @@ def settings_for(flags: KubeFlags, *, require: bool) -> KubeSettings:
         token=flags.token,
         as_user=flags.as_user,
         as_groups=flags.as_groups,
+    )
+
+
+def connect_with(flags: KubeFlags, settings: KubeSettings) -> KubernetesGateway:
+    """The gateway for resolved settings, with the flags' request timeout and verbosity."""
+    from kubectl_netpoltest.cluster.kube import connect
+
+    return connect(
+        settings=settings, request_timeout=flags.request_timeout, verbosity=flags.verbosity
     )
 
 

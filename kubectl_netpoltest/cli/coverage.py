@@ -13,20 +13,15 @@ from typing import Annotated
 import typer
 
 from kubectl_netpoltest.cli.assumeflag import AssumeOpt, assumptions
+from kubectl_netpoltest.cli.connect import settings_for
 from kubectl_netpoltest.cli.environment import ENV
 from kubectl_netpoltest.cli.explain import PoliciesOpt, load_objects
-from kubectl_netpoltest.cli.kubeflags import (
-    ContextOpt,
-    KubeconfigOpt,
-    NamespaceOpt,
-    RequestTimeoutOpt,
-    VerbosityOpt,
-)
-from kubectl_netpoltest.cli.specs import load_or_fail
+from kubectl_netpoltest.cli.kubeflags import KubeFlags, connection_flags
+from kubectl_netpoltest.cli.specs import MaxProbesFlag, load_or_fail
 from kubectl_netpoltest.cli.validate import SpecArg
-from kubectl_netpoltest.cluster.kubeconfig import resolve
 from kubectl_netpoltest.core.plan import expand
 from kubectl_netpoltest.core.policy.parse import ObjectError
+from kubectl_netpoltest.core.spec.loader import DEFAULT_MAX_PROBES
 from kubectl_netpoltest.engine.coverage import spec_coverage
 from kubectl_netpoltest.errors import UsageError
 from kubectl_netpoltest.report import coverage as report
@@ -37,18 +32,17 @@ class CoverageFormat(StrEnum):
     JSON = "json"
 
 
+@connection_flags
 def coverage(
     spec: SpecArg,
+    *,
     policies: PoliciesOpt = None,
     output: Annotated[CoverageFormat, typer.Option("-o", "--output", help="Output format.")] = (
         CoverageFormat.TABLE
     ),
     assume: AssumeOpt = None,
-    kubeconfig: KubeconfigOpt = None,
-    context: ContextOpt = None,
-    namespace: NamespaceOpt = None,
-    request_timeout: RequestTimeoutOpt = "30s",
-    verbosity: VerbosityOpt = 0,
+    max_probes: MaxProbesFlag = DEFAULT_MAX_PROBES,
+    flags: KubeFlags,
 ) -> None:
     """Show which NetworkPolicy rules the spec's probes exercise or test the edge of.
 
@@ -56,15 +50,11 @@ def coverage(
     isolated pods that no probe touches are listed at the end. Sends no packet.
     """
     assumed = assumptions(assume)
-    loaded = load_or_fail(spec)
-    settings = resolve(kubeconfig=kubeconfig, context=context, namespace=namespace,
-                       environ=ENV.environ, require=not policies)
+    loaded = load_or_fail(spec, max_probes=max_probes)
+    settings = settings_for(flags, require=not policies)
     probes = expand(loaded, default_namespace=settings.namespace)
     try:
-        objects = load_objects(
-            probes=probes, policies=policies, namespace=settings.namespace,
-            kubeconfig=kubeconfig, context=context, request_timeout=request_timeout,
-            verbosity=verbosity)
+        objects = load_objects(probes=probes, policies=policies, settings=settings, flags=flags)
     except ObjectError as exc:
         raise UsageError(f"--policies: {exc}") from None
     snapshot, source = objects[0], objects[1]

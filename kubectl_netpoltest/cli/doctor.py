@@ -7,17 +7,10 @@ from typing import Annotated
 
 import typer
 
+from kubectl_netpoltest.cli.connect import connect_with, settings_for
 from kubectl_netpoltest.cli.environment import ENV
-from kubectl_netpoltest.cli.kubeflags import (
-    ContextOpt,
-    KubeconfigOpt,
-    NamespaceOpt,
-    RequestTimeoutOpt,
-    VerbosityOpt,
-    kube_flags,
-)
+from kubectl_netpoltest.cli.kubeflags import KubeFlags, connection_flags
 from kubectl_netpoltest.cli.specs import load_or_fail
-from kubectl_netpoltest.cluster.kubeconfig import resolve
 from kubectl_netpoltest.core.findings import passed
 from kubectl_netpoltest.core.model import Probe
 from kubectl_netpoltest.core.plan import expand
@@ -32,7 +25,9 @@ class DoctorFormat(StrEnum):
     JSON = "json"
 
 
+@connection_flags
 def doctor(
+    *,
     spec: Annotated[
         str | None,
         typer.Argument(
@@ -53,11 +48,7 @@ def doctor(
             show_default=False,
         ),
     ] = None,
-    kubeconfig: KubeconfigOpt = None,
-    context: ContextOpt = None,
-    namespace: NamespaceOpt = None,
-    request_timeout: RequestTimeoutOpt = "30s",
-    verbosity: VerbosityOpt = 0,
+    flags: KubeFlags,
 ) -> None:
     """Check that prepare, execute and cleanup can work.
 
@@ -68,30 +59,14 @@ def doctor(
     whether it drops or rejects. Changes nothing. Exit code 0 when nothing FAILed, 4
     otherwise.
     """
-    flags = kube_flags(
-        kubeconfig=kubeconfig,
-        context=context,
-        namespace=namespace,
-        request_timeout=request_timeout,
-        verbosity=verbosity,
-    )
     loaded = load_or_fail(spec) if spec else None
-    settings = resolve(
-        kubeconfig=flags.kubeconfig,
-        context=flags.context,
-        namespace=flags.namespace,
-        environ=ENV.environ,
-        require=True,
-    )
+    settings = settings_for(flags, require=True)
     probes: list[Probe] = (
         expand(loaded, default_namespace=settings.namespace) if loaded is not None else []
     )
-    from kubectl_netpoltest.cluster.kube import connect
     from kubectl_netpoltest.cluster.kubeinspect import inspector_for
 
-    gateway = connect(
-        settings=settings, request_timeout=flags.request_timeout, verbosity=flags.verbosity
-    )
+    gateway = connect_with(flags, settings)
     inspector = inspector_for(
         gateway,
         context=settings.context,

@@ -14,18 +14,12 @@ from typing import Annotated
 import typer
 
 from kubectl_netpoltest.cli.assumeflag import AssumeOpt, assumptions
+from kubectl_netpoltest.cli.connect import connect_with, settings_for
 from kubectl_netpoltest.cli.environment import ENV
-from kubectl_netpoltest.cli.kubeflags import (
-    ContextOpt,
-    KubeconfigOpt,
-    NamespaceOpt,
-    RequestTimeoutOpt,
-    VerbosityOpt,
-    kube_flags,
-)
-from kubectl_netpoltest.cli.specs import load_or_fail
+from kubectl_netpoltest.cli.kubeflags import KubeFlags, connection_flags
+from kubectl_netpoltest.cli.specs import MaxProbesFlag, load_or_fail
 from kubectl_netpoltest.cli.validate import SpecArg
-from kubectl_netpoltest.cluster.kubeconfig import resolve
+from kubectl_netpoltest.cluster.kubeconfig import KubeSettings
 from kubectl_netpoltest.core.explanation import exit_code
 from kubectl_netpoltest.core.model import Probe
 from kubectl_netpoltest.core.plan import expand
@@ -33,6 +27,7 @@ from kubectl_netpoltest.core.policy.admin_manifests import admin_documents
 from kubectl_netpoltest.core.policy.manifests import ManifestError, load_snapshot
 from kubectl_netpoltest.core.policy.objects import Snapshot
 from kubectl_netpoltest.core.policy.parse import ObjectError
+from kubectl_netpoltest.core.spec.loader import DEFAULT_MAX_PROBES
 from kubectl_netpoltest.engine.admintiers import Tiers, from_documents, read_live
 from kubectl_netpoltest.engine.explain import explain as run_explain
 from kubectl_netpoltest.engine.explain import read_snapshot, spec_namespaces
@@ -67,43 +62,24 @@ def load_objects(
     *,
     probes: list[Probe],
     policies: list[str] | None,
-    namespace: str,
-    kubeconfig: str | None,
-    context: str | None,
-    request_timeout: str,
-    verbosity: int,
+    settings: KubeSettings,
+    flags: KubeFlags,
 ) -> tuple[Snapshot, str, Tiers]:
     """The snapshot (offline from files, else live), a description of where it came from,
     and the admin tiers (ClusterNetworkPolicy, Admin/BaselineAdminNetworkPolicy)."""
     if policies:
         try:
-            snapshot = load_snapshot(policies, default_namespace=namespace)
+            snapshot = load_snapshot(policies, default_namespace=settings.namespace)
             tiers = from_documents(admin_documents(policies))
             return snapshot, f"{', '.join(policies)} ({tiers.considered})", tiers
         except ManifestError as exc:
             raise UsageError(
                 f"--policies {exc}", hint="Fix the manifest, or leave it out of --policies."
             ) from None
-    flags = kube_flags(
-        kubeconfig=kubeconfig,
-        context=context,
-        namespace=namespace,
-        request_timeout=request_timeout,
-        verbosity=verbosity,
-    )
-    settings = resolve(
-        kubeconfig=flags.kubeconfig,
-        context=flags.context,
-        namespace=flags.namespace,
-        environ=ENV.environ,
-        require=True,
-    )
-    from kubectl_netpoltest.cluster.kube import connect
+    from kubectl_netpoltest.cluster.adminreads import admin_reader_for
     from kubectl_netpoltest.cluster.objectreads import reader_for
 
-    gateway = connect(
-        settings=settings, request_timeout=flags.request_timeout, verbosity=flags.verbosity
-    )
+    gateway = connect_with(flags, settings)
     reader = reader_for(
         gateway,
         context=settings.context,
@@ -116,24 +92,25 @@ def load_objects(
         raise ClusterError(
             f"the cluster returned an object the evaluator cannot read: {exc}"
         ) from None
-    tiers = read_live(gateway._core.api_client, context=settings.context,
-                      request_timeout=flags.request_timeout, warn=_warn)
+    tiers = read_live(
+        admin_reader_for(gateway, context=settings.context, request_timeout=flags.request_timeout),
+        warn=_warn,
+    )
     where = settings.context or settings.describe()
     return snapshot, f"cluster {where} ({tiers.considered})", tiers
 
 
+@connection_flags
 def explain(
     spec: SpecArg,
+    *,
     policies: PoliciesOpt = None,
     output: Annotated[ExplainFormat, typer.Option("-o", "--output", help="Output format.")] = (
         ExplainFormat.TABLE
     ),
     assume: AssumeOpt = None,
-    kubeconfig: KubeconfigOpt = None,
-    context: ContextOpt = None,
-    namespace: NamespaceOpt = None,
-    request_timeout: RequestTimeoutOpt = "30s",
-    verbosity: VerbosityOpt = 0,
+    max_probes: MaxProbesFlag = DEFAULT_MAX_PROBES,
+    flags: KubeFlags,
 ) -> None:
     """Predict every probe from the NetworkPolicies and say which rule decides it.
 
@@ -142,24 +119,12 @@ def explain(
     the API, or not knowable offline).
     """
     assumed = assumptions(assume)
-    loaded = load_or_fail(spec)
-    settings = resolve(
-        kubeconfig=kubeconfig,
-        context=context,
-        namespace=namespace,
-        environ=ENV.environ,
-        require=not policies,
-    )
+    loaded = load_or_fail(spec, max_probes=max_probes)
+    settings = settings_for(flags, require=not policies)
     probes = expand(loaded, default_namespace=settings.namespace)
     try:
         snapshot, source, tiers = load_objects(
-            probes=probes,
-            policies=policies,
-            namespace=settings.namespace,
-            kubeconfig=kubeconfig,
-            context=context,
-            request_timeout=request_timeout,
-            verbosity=verbosity,
+            probes=probes, policies=policies, settings=settings, flags=flags
         )
     except ObjectError as exc:
         raise UsageError(f"--policies: {exc}") from None

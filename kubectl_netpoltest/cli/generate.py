@@ -6,23 +6,18 @@ from typing import Annotated
 
 import typer
 
+from kubectl_netpoltest.cli.connect import connect_with, settings_for
 from kubectl_netpoltest.cli.environment import ENV
-from kubectl_netpoltest.cli.kubeflags import (
-    ContextOpt,
-    KubeconfigOpt,
-    NamespaceOpt,
-    RequestTimeoutOpt,
-    VerbosityOpt,
-    kube_flags,
-)
-from kubectl_netpoltest.cluster.kubeconfig import resolve
+from kubectl_netpoltest.cli.kubeflags import KubeFlags, connection_flags
 from kubectl_netpoltest.core.generate import DEFAULT_MAX_PROBES, PortsMode
 from kubectl_netpoltest.core.spec.selectors import SelectorSyntaxError, parse_selector
 from kubectl_netpoltest.engine.generate import generate as run_generate
 from kubectl_netpoltest.errors import UsageError
 
 
+@connection_flags
 def generate(
+    *,
     all_namespaces: Annotated[
         bool, typer.Option("-A", "--all-namespaces", help="Every namespace instead of -n's.")
     ] = False,
@@ -46,11 +41,7 @@ def generate(
     max_probes: Annotated[
         int, typer.Option("--max-probes", min=1, help="Stop after this many probes.")
     ] = DEFAULT_MAX_PROBES,
-    kubeconfig: KubeconfigOpt = None,
-    context: ContextOpt = None,
-    namespace: NamespaceOpt = None,
-    request_timeout: RequestTimeoutOpt = "30s",
-    verbosity: VerbosityOpt = 0,
+    flags: KubeFlags,
 ) -> None:
     """Write a starter spec predicted from the cluster's policies.
 
@@ -59,7 +50,7 @@ def generate(
     the allowed/denied expectation the policy engine computes, with a comment naming the
     policy rules it comes from. Prints YAML on stdout; changes nothing in the cluster.
     """
-    if all_namespaces and namespace is not None:
+    if all_namespaces and flags.namespace is not None:
         raise UsageError("-A and -n/--namespace exclude each other")
     pod_filter = None
     if selector is not None:
@@ -68,26 +59,10 @@ def generate(
         except SelectorSyntaxError as exc:
             raise UsageError(f"-l {selector!r}: {exc}") from None
         pod_filter = parsed.matches
-    flags = kube_flags(
-        kubeconfig=kubeconfig,
-        context=context,
-        namespace=namespace,
-        request_timeout=request_timeout,
-        verbosity=verbosity,
-    )
-    settings = resolve(
-        kubeconfig=flags.kubeconfig,
-        context=flags.context,
-        namespace=flags.namespace,
-        environ=ENV.environ,
-        require=True,
-    )
-    from kubectl_netpoltest.cluster.kube import connect
+    settings = settings_for(flags, require=True)
     from kubectl_netpoltest.cluster.kubeinspect import inspector_for
 
-    gateway = connect(
-        settings=settings, request_timeout=flags.request_timeout, verbosity=flags.verbosity
-    )
+    gateway = connect_with(flags, settings)
     inspector = inspector_for(
         gateway,
         context=settings.context,

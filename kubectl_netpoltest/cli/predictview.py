@@ -21,8 +21,9 @@ def _warn(message: str) -> None:
     print(f"warning: {message}", file=sys.stderr)
 
 
-def load_predictions(session: Session, flags: KubeFlags, *, note: TextIO | None = None
-                     ) -> Predictions | None:
+def load_predictions(
+    session: Session, flags: KubeFlags, *, note: TextIO | None = None
+) -> Predictions | None:
     """Predictions from the policies the cluster holds now (read-only lists), or None.
     `note`: where to say which admin tiers were considered, when any object or 403 matters."""
     from kubectl_netpoltest.cluster.kube import KubernetesGateway
@@ -31,14 +32,23 @@ def load_predictions(session: Session, flags: KubeFlags, *, note: TextIO | None 
     gateway = session.gateway
     if not isinstance(gateway, KubernetesGateway):
         return None
-    reader = reader_for(gateway, context=session.settings.context,
-                        request_timeout=flags.request_timeout, verbosity=flags.verbosity)
+    reader = reader_for(
+        gateway,
+        context=session.settings.context,
+        request_timeout=flags.request_timeout,
+        verbosity=flags.verbosity,
+    )
     tiers = None
     try:
+        from kubectl_netpoltest.cluster.adminreads import admin_reader_for
         from kubectl_netpoltest.engine.admintiers import read_live
 
-        tiers = read_live(gateway._core.api_client, context=session.settings.context,
-                          request_timeout=flags.request_timeout, warn=_warn)
+        tiers = read_live(
+            admin_reader_for(
+                gateway, context=session.settings.context, request_timeout=flags.request_timeout
+            ),
+            warn=_warn,
+        )
         if note is not None and (tiers.policies or tiers.unreadable):
             note.write(f"{tiers.considered}\n")
     except ClusterError as exc:
@@ -46,8 +56,9 @@ def load_predictions(session: Session, flags: KubeFlags, *, note: TextIO | None 
     return predict_probes(reader, session.probes, warn=_warn, tiers=tiers)
 
 
-def annotations_for(results: list[ProbeResult], predictions: Predictions | None,
-                    *, cni_mode: CniMode) -> dict[str, Annotation]:
+def annotations_for(
+    results: list[ProbeResult], predictions: Predictions | None, *, cni_mode: CniMode
+) -> dict[str, Annotation]:
     if predictions is None:
         return {}
     return annotate(results, predictions, reject_mode=cni_mode is CniMode.REJECT)

@@ -17,12 +17,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import urllib3
-
 if TYPE_CHECKING:  # only an annotation: importing the client here put it on every `--help`
     from kubernetes import client as k8s
 
-from kubectl_netpoltest.cluster.translate import Action, api_error, unreachable
+    from kubectl_netpoltest.cluster.kube import KubernetesGateway
+
+from kubectl_netpoltest.cluster.translate import UNREACHABLE, Action, api_error, unreachable
 from kubectl_netpoltest.errors import Forbidden, NotFound
 
 GROUP = "policy.networking.k8s.io"
@@ -31,8 +31,6 @@ KNOWN: tuple[tuple[str, str, str], ...] = (
     ("v1alpha1", "adminnetworkpolicies", "AdminNetworkPolicy"),
     ("v1alpha1", "baselineadminnetworkpolicies", "BaselineAdminNetworkPolicy"),
 )
-_UNREACHABLE = (urllib3.exceptions.MaxRetryError, urllib3.exceptions.ProtocolError,
-                urllib3.exceptions.TimeoutError, ConnectionError, OSError)
 
 
 @dataclass(frozen=True)
@@ -59,17 +57,20 @@ class AdminTiers:
     def describe(self) -> str:
         if not self.served:
             return f"admin tiers: none served ({GROUP} has no {', '.join(k for _, _, k in KNOWN)})"
-        parts = [f"{s.kind} {GROUP}/{s.version}: "
-                 + (f"{s.count} object(s)" if s.readable else "not readable (403)")
-                 for s in self.served]
+        parts = [
+            f"{s.kind} {GROUP}/{s.version}: "
+            + (f"{s.count} object(s)" if s.readable else "not readable (403)")
+            for s in self.served
+        ]
         return "admin tiers considered: " + "; ".join(parts)
 
 
 class AdminTierReader:
     """Raw GETs over the client's ApiClient (no generated API exists for these kinds)."""
 
-    def __init__(self, *, api_client: k8s.ApiClient, context: str | None,
-                 request_timeout: float | None) -> None:
+    def __init__(
+        self, *, api_client: k8s.ApiClient, context: str | None, request_timeout: float | None
+    ) -> None:
         self._client = api_client
         self._context = context
         self._timeout = request_timeout
@@ -77,17 +78,25 @@ class AdminTierReader:
     def _get(self, path: str, action: Action) -> Mapping[str, Any]:
         try:
             params = self._client.param_serialize(
-                method="GET", resource_path=path, query_params=[],
-                header_params={"Accept": "application/json"}, auth_settings=["BearerToken"])
+                method="GET",
+                resource_path=path,
+                query_params=[],
+                header_params={"Accept": "application/json"},
+                auth_settings=["BearerToken"],
+            )
             response = self._client.call_api(*params, _request_timeout=self._timeout)
             data: bytes = response.read()  # type: ignore[no-untyped-call]
-        except _UNREACHABLE as exc:
-            raise unreachable(server=self._client.configuration.host, context=self._context,
-                              detail=str(exc)[:300]) from exc
+        except UNREACHABLE as exc:
+            raise unreachable(
+                server=self._client.configuration.host, context=self._context, detail=str(exc)[:300]
+            ) from exc
         if not 200 <= response.status < 300:
-            raise api_error(status=int(response.status),
-                            body=data.decode("utf-8", "replace") if data else "",
-                            reason=str(response.reason or ""), action=action)
+            raise api_error(
+                status=int(response.status),
+                body=data.decode("utf-8", "replace") if data else "",
+                reason=str(response.reason or ""),
+                action=action,
+            )
         found = json.loads(data) if data else {}
         return found if isinstance(found, dict) else {}
 
@@ -96,8 +105,9 @@ class AdminTierReader:
         out: dict[str, frozenset[str]] = {}
         for version in sorted({v for v, _, _ in KNOWN}, reverse=True):
             try:
-                doc = self._get(f"/apis/{GROUP}/{version}",
-                                Action("get", f"discovery {GROUP}/{version}"))
+                doc = self._get(
+                    f"/apis/{GROUP}/{version}", Action("get", f"discovery {GROUP}/{version}")
+                )
             except NotFound:
                 continue
             out[version] = frozenset(str(r.get("name", "")) for r in doc.get("resources") or ())
@@ -111,13 +121,27 @@ class AdminTierReader:
             if resource not in served.get(version, frozenset()):
                 continue
             try:
-                doc = self._get(f"/apis/{GROUP}/{version}/{resource}",
-                                Action("list", f"{resource}.{GROUP}"))
+                doc = self._get(
+                    f"/apis/{GROUP}/{version}/{resource}", Action("list", f"{resource}.{GROUP}")
+                )
             except Forbidden:
                 kinds.append(ServedKind(kind, version, resource, readable=False))
                 continue
-            items = [{**item, "kind": kind, "apiVersion": f"{GROUP}/{version}"}
-                     for item in doc.get("items") or ()]
+            items = [
+                {**item, "kind": kind, "apiVersion": f"{GROUP}/{version}"}
+                for item in doc.get("items") or ()
+            ]
             objects += items
             kinds.append(ServedKind(kind, version, resource, readable=True, count=len(items)))
         return AdminTiers(served=tuple(kinds), objects=tuple(objects))
+
+
+def admin_reader_for(
+    gateway: KubernetesGateway, *, context: str | None, request_timeout: float | None
+) -> AdminTierReader:
+    """A reader sharing the gateway's ApiClient: same credentials, TLS and --as headers."""
+    return AdminTierReader(
+        api_client=gateway._core.api_client,  # the gateway's own client (cluster-internal)
+        context=context,
+        request_timeout=request_timeout,
+    )

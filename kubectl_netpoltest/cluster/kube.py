@@ -6,8 +6,8 @@ Design choices, each for a reason:
   depend on them anyway.
 - Every exec gets its own ApiClient: `kubernetes.stream.stream()` swaps `api_client.call_api`
   while it runs, so a shared client races with other threads (kubernetes-client/python#928).
-- The exec status (channel 3) is parsed here with `core.execstatus`, never with
-  `WSClient.returncode`, which reports 0 when the status is missing (python#2156).
+- The exec stream and its status channel are read in `kubeexec.py`; JSON → PodInfo in
+  `podjson.py`.
 - The kubeconfig is loaded with `persist_config=False` (we never write to it) and the context
   is always passed explicitly, as resolved by `kubeconfig.py` (python#2386).
 """
@@ -19,114 +19,31 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import replace
 from typing import Any, cast
 
-import urllib3
 from kubernetes import client as k8s
 from kubernetes import config as k8s_config
 from kubernetes.client.exceptions import ApiException
 from kubernetes.config.config_exception import ConfigException
-from kubernetes.stream import stream
 
 from kubectl_netpoltest.cluster import bounds, credentials
-from kubectl_netpoltest.cluster.execstatus import ExecStatus, ExecStatusKind, parse_exec_status
 from kubectl_netpoltest.cluster.gateway import (
-    ContainerState,
     ControllerInfo,
     ExecResult,
     OwnerRef,
     PodInfo,
 )
 from kubectl_netpoltest.cluster.kubeconfig import KubeSettings
+from kubectl_netpoltest.cluster.kubeexec import exec_outcome, run_exec
+from kubectl_netpoltest.cluster.podjson import pod_deleted, pod_info, selector_string
 from kubectl_netpoltest.cluster.translate import (
+    UNREACHABLE,
     Action,
     api_error,
+    short_error,
     unreachable,
-    websocket_error,
 )
 from kubectl_netpoltest.errors import ClusterError, EphemeralUnsupported, KubeconfigError
-
-_UNREACHABLE = (
-    urllib3.exceptions.MaxRetryError,
-    urllib3.exceptions.ProtocolError,
-    urllib3.exceptions.TimeoutError,
-    ConnectionError,
-    OSError,
-)
-
-
-def pod_info(data: Mapping[str, Any]) -> PodInfo:
-    """Our view of a Pod from its JSON; tolerant of missing fields (pods in every state)."""
-    meta = data.get("metadata") or {}
-    spec = data.get("spec") or {}
-    status = data.get("status") or {}
-    conditions = status.get("conditions") or []
-    ready = any(c.get("type") == "Ready" and c.get("status") == "True" for c in conditions)
-    ips = tuple(p["ip"] for p in status.get("podIPs") or [] if p.get("ip"))
-    if not ips and status.get("podIP"):
-        ips = (status["podIP"],)
-    images = {c.get("name"): c.get("image", "") for c in spec.get("ephemeralContainers") or []}
-    ephemeral = []
-    for item in status.get("ephemeralContainerStatuses") or []:
-        state = item.get("state") or {}
-        kind = next(
-            (k for k in ("running", "waiting", "terminated") if state.get(k) is not None), "unknown"
-        )
-        detail = state.get(kind) or {}
-        ephemeral.append(
-            ContainerState(
-                name=item.get("name", ""),
-                image=images.get(item.get("name")) or item.get("image", ""),
-                state=kind,
-                reason=detail.get("reason"),
-                message=detail.get("message"),
-                exit_code=detail.get("exitCode"),
-            )
-        )
-    return PodInfo(
-        namespace=meta.get("namespace", ""),
-        name=meta.get("name", ""),
-        uid=meta.get("uid", ""),
-        labels=dict(meta.get("labels") or {}),
-        phase=status.get("phase") or "Unknown",
-        ready=ready,
-        host_network=bool(spec.get("hostNetwork")),
-        ips=ips,
-        owners=tuple(
-            OwnerRef(
-                kind=o.get("kind", ""), name=o.get("name", ""), controller=bool(o.get("controller"))
-            )
-            for o in meta.get("ownerReferences") or []
-        ),
-        containers=tuple(
-            c.get("name", "")
-            for c in [*(spec.get("initContainers") or []), *(spec.get("containers") or [])]
-        ),
-        ephemeral_specs=tuple(images),
-        ephemeral=tuple(ephemeral),
-        deleting=meta.get("deletionTimestamp") is not None,
-        node=spec.get("nodeName") or None,
-        annotations=dict(meta.get("annotations") or {}),
-        resource_version=str(meta.get("resourceVersion") or ""),
-    )
-
-
-def _selector_string(selector: Mapping[str, Any] | None) -> str | None:
-    if not selector:
-        return None
-    parts = [f"{k}={v}" for k, v in (selector.get("matchLabels") or {}).items()]
-    for expr in selector.get("matchExpressions") or []:
-        op, key, values = expr.get("operator"), expr.get("key"), expr.get("values") or []
-        if op == "In":
-            parts.append(f"{key} in ({','.join(values)})")
-        elif op == "NotIn":
-            parts.append(f"{key} notin ({','.join(values)})")
-        elif op == "Exists":
-            parts.append(str(key))
-        elif op == "DoesNotExist":
-            parts.append(f"!{key}")
-    return ",".join(parts) or None
 
 
 class KubernetesGateway:
@@ -182,9 +99,11 @@ class KubernetesGateway:
                 reason=str(exc.reason or ""),
                 action=action,
             ) from exc
-        except _UNREACHABLE as exc:
+        except UNREACHABLE as exc:
             raise unreachable(
-                server=self._configuration.host, context=self._settings.context, detail=_short(exc)
+                server=self._configuration.host,
+                context=self._settings.context,
+                detail=short_error(exc),
             ) from exc
         return response if raw else json.loads(response.data)
 
@@ -300,9 +219,11 @@ class KubernetesGateway:
                     if event.get("type") in ("ADDED", "MODIFIED", "DELETED"):
                         pod = pod_info(event.get("object") or {})
                         yield pod if event["type"] != "DELETED" else pod_deleted(pod)
-        except _UNREACHABLE as exc:
+        except UNREACHABLE as exc:
             raise unreachable(
-                server=self._configuration.host, context=self._settings.context, detail=_short(exc)
+                server=self._configuration.host,
+                context=self._settings.context,
+                detail=short_error(exc),
             ) from exc
         finally:
             response.release_conn()
@@ -362,7 +283,7 @@ class KubernetesGateway:
             kind=kind,
             name=name,
             replicas=spec.get("replicas"),
-            selector=_selector_string(spec.get("selector")),
+            selector=selector_string(spec.get("selector")),
             owner=next((o for o in owners if o.controller), None),
         )
 
@@ -382,9 +303,10 @@ class KubernetesGateway:
         action = Action("create", "pods/exec", namespace, pod)
         api = k8s.CoreV1Api(self._api_client())
         started = time.monotonic()
-        result = self._exec(
+        result = run_exec(
             api=api,
             action=action,
+            request_timeout=self._timeout,
             pod=pod,
             namespace=namespace,
             container=container,
@@ -396,97 +318,9 @@ class KubernetesGateway:
             took = (time.monotonic() - started) * 1000
             sys.stderr.write(
                 f"I exec {namespace}/{pod} container {container} ({self._configuration.host}): "
-                f"{_exec_outcome(result.status)} in {took:.0f} ms\n"
+                f"{exec_outcome(result.status)} in {took:.0f} ms\n"
             )
         return result
-
-    def _exec(
-        self,
-        *,
-        api: k8s.CoreV1Api,
-        action: Action,
-        pod: str,
-        namespace: str,
-        container: str,
-        argv: Sequence[str],
-        timeout_seconds: float,
-        on_line: Callable[[str], None],
-    ) -> ExecResult:
-        try:
-            with bounds.handshake_timeout(self._timeout) as handshake_bound:
-                ws = stream(
-                    api.connect_get_namespaced_pod_exec,
-                    pod,
-                    namespace,
-                    container=container,
-                    command=list(argv),
-                    stderr=True,
-                    stdin=False,
-                    stdout=True,
-                    tty=False,
-                    _preload_content=False,
-                )
-        except ApiException as exc:
-            reason = str(exc.reason or exc)
-            if bounds.is_timeout(reason):
-                raise ClusterError(
-                    f"the API server did not complete the exec's websocket handshake within "
-                    f"{handshake_bound:g}s (--request-timeout): {_short(exc)}"
-                ) from exc
-            raise websocket_error(reason=reason, action=action) from exc
-        deadline = time.monotonic() + timeout_seconds
-        pending = ""
-        stderr = ""
-        status = ""
-        try:
-            while ws.is_open() and time.monotonic() < deadline:
-                ws.update(timeout=min(1.0, max(0.0, deadline - time.monotonic())))
-                if ws.peek_stdout():
-                    pending += ws.read_stdout()
-                    *lines, pending = pending.split("\n")
-                    for line in lines:
-                        on_line(line)
-                if ws.peek_stderr():
-                    stderr += ws.read_stderr()
-                if ws.peek_channel(3):
-                    status += ws.read_channel(3)
-            # Drain what arrived with the close.
-            pending += ws.read_stdout() if ws.peek_stdout() else ""
-            stderr += ws.read_stderr() if ws.peek_stderr() else ""
-            status += ws.read_channel(3) if ws.peek_channel(3) else ""
-            timed_out = ws.is_open()
-        except Exception as exc:  # websocket-client raises many types; all mean "broke off"
-            return ExecResult(
-                status=ExecStatus(
-                    ExecStatusKind.EXEC_ERROR, None, f"exec broke off: {_short(exc)}"
-                ),
-                stderr=stderr,
-            )
-        finally:
-            ws.close()
-        for line in pending.split("\n"):
-            if line:
-                on_line(line)
-        if timed_out and not status:
-            return ExecResult(
-                status=ExecStatus(
-                    ExecStatusKind.UNKNOWN,
-                    None,
-                    f"exec did not finish within {timeout_seconds:.0f}s",
-                ),
-                stderr=stderr,
-            )
-        return ExecResult(status=parse_exec_status(status or None), stderr=stderr)
-
-
-def pod_deleted(pod: PodInfo) -> PodInfo:
-    return replace(pod, deleting=True, phase="Deleted")
-
-
-def _exec_outcome(status: ExecStatus) -> str:
-    if status.kind is ExecStatusKind.EXITED:
-        return f"exit {status.exit_code}"
-    return f"{status.kind.value}: {status.message}"
 
 
 def _from_kubeconfig(settings: KubeSettings) -> k8s.Configuration:
@@ -511,11 +345,6 @@ def _from_kubeconfig(settings: KubeSettings) -> k8s.Configuration:
     return configuration
 
 
-def _short(exc: BaseException) -> str:
-    text = str(exc) or type(exc).__name__
-    return text.splitlines()[0][:300]
-
-
 def connect(
     *, settings: KubeSettings, request_timeout: float | None, verbosity: int = 0
 ) -> KubernetesGateway:
@@ -534,7 +363,7 @@ def connect(
             configuration.refresh_api_key_hook = None
     except (ConfigException, OSError, ValueError, TypeError) as exc:
         raise KubeconfigError(
-            f"cannot load the kubeconfig ({settings.describe()}): {_short(exc)}"
+            f"cannot load the kubeconfig ({settings.describe()}): {short_error(exc)}"
         ) from exc
     plugin.check(settings)
     bounds.no_silent_retries(configuration)

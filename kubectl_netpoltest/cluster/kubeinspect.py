@@ -14,21 +14,14 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
-import urllib3
 from kubernetes import client as k8s
 
 from kubectl_netpoltest.cluster.inspector import AccessReview, PodDetails, ServerVersion
-from kubectl_netpoltest.cluster.kube import KubernetesGateway, pod_info
-from kubectl_netpoltest.cluster.translate import Action, api_error, unreachable
+from kubectl_netpoltest.cluster.kube import KubernetesGateway
+from kubectl_netpoltest.cluster.podjson import pod_info
+from kubectl_netpoltest.cluster.translate import UNREACHABLE, Action, api_error, unreachable
 from kubectl_netpoltest.errors import NotFound
 
-_UNREACHABLE = (
-    urllib3.exceptions.MaxRetryError,
-    urllib3.exceptions.ProtocolError,
-    urllib3.exceptions.TimeoutError,
-    ConnectionError,
-    OSError,
-)
 _STRATEGIC = "application/strategic-merge-patch+json"
 
 
@@ -78,7 +71,7 @@ class KubernetesInspector:
             )
             response = self._client.call_api(*params, _request_timeout=self._timeout)
             data: bytes = response.read()  # type: ignore[no-untyped-call]
-        except _UNREACHABLE as exc:
+        except UNREACHABLE as exc:
             raise unreachable(
                 server=self._configuration.host, context=self._context, detail=str(exc)[:300]
             ) from exc
@@ -245,7 +238,7 @@ class KubernetesInspector:
                             yield str(event["type"]), event.get("object") or {}
                         elif event.get("type") == "ERROR":
                             return  # 410 Gone and the like: the caller lists again
-        except _UNREACHABLE as exc:
+        except UNREACHABLE as exc:
             raise unreachable(
                 server=self._configuration.host, context=self._context, detail=str(exc)[:300]
             ) from exc

@@ -15,22 +15,12 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
-import urllib3
-
-from kubectl_netpoltest.cluster.translate import Action, api_error, unreachable
+from kubectl_netpoltest.cluster.translate import UNREACHABLE, Action, api_error, unreachable
 
 if TYPE_CHECKING:  # annotations only: importing the client here put it on every `--help`
     from kubernetes import client as k8s
 
     from kubectl_netpoltest.cluster.kube import KubernetesGateway
-
-_UNREACHABLE = (
-    urllib3.exceptions.MaxRetryError,
-    urllib3.exceptions.ProtocolError,
-    urllib3.exceptions.TimeoutError,
-    ConnectionError,
-    OSError,
-)
 
 
 class Kind(StrEnum):
@@ -70,8 +60,14 @@ class ObjectReader(Protocol):
 
 
 class KubernetesObjectReader:
-    def __init__(self, *, api_client: k8s.ApiClient, context: str | None,
-                 request_timeout: float | None, verbosity: int = 0) -> None:
+    def __init__(
+        self,
+        *,
+        api_client: k8s.ApiClient,
+        context: str | None,
+        request_timeout: float | None,
+        verbosity: int = 0,
+    ) -> None:
         self._client = api_client
         self._configuration = api_client.configuration
         self._context = context
@@ -79,34 +75,56 @@ class KubernetesObjectReader:
         self._verbosity = verbosity
 
     def list_objects(self, *, kind: Kind, namespace: str | None) -> list[Mapping[str, Any]]:
-        path = (f"{kind.base}/namespaces/{namespace}/{kind.value}" if namespace and kind.namespaced
-                else f"{kind.base}/{kind.value}")
+        path = (
+            f"{kind.base}/namespaces/{namespace}/{kind.value}"
+            if namespace and kind.namespaced
+            else f"{kind.base}/{kind.value}"
+        )
         action = Action("list", kind.resource, namespace)
         started = time.monotonic()
         try:
             params = self._client.param_serialize(
-                method="GET", resource_path=path, query_params=[],
-                header_params={"Accept": "application/json"}, auth_settings=["BearerToken"])
+                method="GET",
+                resource_path=path,
+                query_params=[],
+                header_params={"Accept": "application/json"},
+                auth_settings=["BearerToken"],
+            )
             response = self._client.call_api(*params, _request_timeout=self._timeout)
             data: bytes = response.read()  # type: ignore[no-untyped-call]
-        except _UNREACHABLE as exc:
-            raise unreachable(server=self._configuration.host, context=self._context,
-                              detail=str(exc)[:300]) from exc
+        except UNREACHABLE as exc:
+            raise unreachable(
+                server=self._configuration.host, context=self._context, detail=str(exc)[:300]
+            ) from exc
         if self._verbosity >= 6:
             took = (time.monotonic() - started) * 1000
-            print(f"I {action.describe()} ({self._configuration.host}): HTTP "
-                  f"{response.status} in {took:.0f} ms", file=sys.stderr)
+            print(
+                f"I {action.describe()} ({self._configuration.host}): HTTP "
+                f"{response.status} in {took:.0f} ms",
+                file=sys.stderr,
+            )
         if not 200 <= response.status < 300:
-            raise api_error(status=int(response.status),
-                            body=data.decode("utf-8", "replace") if data else "",
-                            reason=str(response.reason or ""), action=action)
+            raise api_error(
+                status=int(response.status),
+                body=data.decode("utf-8", "replace") if data else "",
+                reason=str(response.reason or ""),
+                action=action,
+            )
         found = json.loads(data) if data else {}
         return list(found.get("items") or [])
 
 
-def reader_for(gateway: KubernetesGateway, *, context: str | None,
-               request_timeout: float | None, verbosity: int = 0) -> KubernetesObjectReader:
+def reader_for(
+    gateway: KubernetesGateway,
+    *,
+    context: str | None,
+    request_timeout: float | None,
+    verbosity: int = 0,
+) -> KubernetesObjectReader:
     """A reader sharing the gateway's ApiClient: same credentials, TLS and --as headers."""
     return KubernetesObjectReader(
         api_client=gateway._core.api_client,  # the gateway's own client
-        context=context, request_timeout=request_timeout, verbosity=verbosity)
+        context=context,
+        request_timeout=request_timeout,
+        verbosity=verbosity,
+    )

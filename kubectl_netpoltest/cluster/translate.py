@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+import urllib3
+
 from kubectl_netpoltest.errors import (
     ClusterError,
     Conflict,
@@ -24,6 +26,21 @@ from kubectl_netpoltest.errors import (
 )
 
 _HANDSHAKE = re.compile(r"Handshake status (\d{3})")
+
+UNREACHABLE = (
+    urllib3.exceptions.MaxRetryError,
+    urllib3.exceptions.ProtocolError,
+    urllib3.exceptions.TimeoutError,
+    ConnectionError,
+    OSError,
+)
+"""What the client raises when the server could not be reached or the connection broke."""
+
+
+def short_error(exc: BaseException) -> str:
+    """The first line of an exception's text, bounded: client errors can be pages long."""
+    text = str(exc) or type(exc).__name__
+    return text.splitlines()[0][:300]
 
 
 @dataclass(frozen=True)

@@ -31,10 +31,12 @@ class Tiers:
     unreadable: tuple[str, ...] = ()
     considered: str = "admin tiers: not read"
 
-    def predictor(self, snapshot: Snapshot, *,
-                  assumptions: Assumptions | None = None) -> TieredPredictor:
-        return TieredPredictor(snapshot, self.policies, assumptions=assumptions,
-                               unreadable=self.unreadable)
+    def predictor(
+        self, snapshot: Snapshot, *, assumptions: Assumptions | None = None
+    ) -> TieredPredictor:
+        return TieredPredictor(
+            snapshot, self.policies, assumptions=assumptions, unreadable=self.unreadable
+        )
 
 
 def _parse(objects: Iterable[Mapping[str, Any]]) -> tuple[AdminPolicy, ...]:
@@ -44,21 +46,21 @@ def _parse(objects: Iterable[Mapping[str, Any]]) -> tuple[AdminPolicy, ...]:
 def from_live(tiers: AdminTiers, *, warn: Callable[[str], None]) -> Tiers:
     unreadable = tuple(s.qualified for s in tiers.served if not s.readable)
     if unreadable:
-        warn(f"cannot list {', '.join(unreadable)}: predictions are undefined "
-             "(tiers-unreadable); grant list on them (kubectl netpoltest rbac --cluster-wide)")
+        warn(
+            f"cannot list {', '.join(unreadable)}: predictions are undefined "
+            "(tiers-unreadable); grant list on them (kubectl netpoltest rbac --cluster-wide)"
+        )
     try:
         policies = _parse(tiers.objects)
     except ObjectError as exc:
-        raise ClusterError(f"the cluster returned an admin policy the evaluator cannot read: "
-                           f"{exc}") from None
+        raise ClusterError(
+            f"the cluster returned an admin policy the evaluator cannot read: {exc}"
+        ) from None
     return Tiers(policies, unreadable, tiers.describe())
 
 
-def read_live(api_client: Any, *, context: str | None, request_timeout: float | None,
-              warn: Callable[[str], None]) -> Tiers:
+def read_live(reader: AdminTierReader, *, warn: Callable[[str], None]) -> Tiers:
     """One discovery request per understood version, one list per served kind."""
-    reader = AdminTierReader(api_client=api_client, context=context,
-                             request_timeout=request_timeout)
     return from_live(reader.read(), warn=warn)
 
 

@@ -86,6 +86,15 @@ def test_the_cycle_finder_finds_cycles() -> None:
     assert [sorted(c) for c in _strongly_connected(graph) if len(c) > 1] == [["a", "b", "c"]]
 
 
+def test_no_module_over_400_lines() -> None:
+    oversized = {
+        str(path.relative_to(ROOT)): lines
+        for path in (ROOT / PACKAGE).rglob("*.py")
+        if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
+    }
+    assert oversized == {}
+
+
 def test_every_test_file_is_collected() -> None:
     """Run pytest's own collection over the whole tree and compare with the files on disk."""
     on_disk = {
