@@ -15,7 +15,8 @@ it), but never silently permissive: a peer or port entry it does not understand 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import ipaddress
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -147,7 +148,7 @@ def _peer(data: Mapping[str, Any], *, where: str) -> AdminPeer:
     if "pods" in data:
         return _pods(data["pods"] or {}, where=f"{where}.pods")
     if "networks" in data:
-        return AdminPeer(PeerKind.NETWORKS, cidrs=tuple(str(c) for c in data["networks"] or ()))
+        return AdminPeer(PeerKind.NETWORKS, cidrs=_cidrs(data["networks"], where=where))
     if "nodes" in data:
         return AdminPeer(PeerKind.NODES, node_selector=selector(data["nodes"],
                                                                  where=f"{where}.nodes"))
@@ -157,7 +158,40 @@ def _peer(data: Mapping[str, Any], *, where: str) -> AdminPeer:
     return AdminPeer(PeerKind.UNKNOWN, unknown=f"{where}: {sorted(data) or 'no field'}")
 
 
-def _port(data: Mapping[str, Any]) -> AdminPort:
+def _cidrs(data: Any, *, where: str) -> tuple[str, ...]:
+    """The CRDs' `isCIDR(self)` on each item: matching skips what it cannot parse, so an
+    unchecked bad CIDR would make a Deny match nothing (a wrong 'allowed' prediction)."""
+    if not isinstance(data, list):
+        raise ObjectError(f"{where}.networks: {data!r} is not a list of CIDRs")
+    for i, cidr in enumerate(data):
+        try:
+            ipaddress.ip_network(str(cidr), strict=False)
+        except ValueError:
+            raise ObjectError(f"{where}.networks[{i}]: {cidr!r} is not a CIDR (Invalid CIDR "
+                              "format provided); the API server would refuse it") from None
+    return tuple(str(c) for c in data)
+
+
+def _checked_port(port: AdminPort, *, where: str, strict_range: bool) -> AdminPort:
+    """The CRDs' bounds (1-65535) and, for v1alpha2 ranges, CEL `self.start < self.end`."""
+    for value in (port.start, port.end):
+        if value is not None and not 1 <= value <= 65535:
+            raise ObjectError(f"{where}: port {value} is out of range (expected 1-65535)")
+    if strict_range and port.start is not None and port.end is not None \
+            and not port.start < port.end:
+        raise ObjectError(f"{where}: the range {port.start}-{port.end} does not have "
+                          "start < end; the API server would refuse it")
+    return port
+
+
+def _port(data: Mapping[str, Any], *, where: str) -> AdminPort:
+    port = _parse_port(data)
+    ranged = any(((data.get(p) or {}).get("destinationPort") or {}).get("range")
+                 for p in ("tcp", "udp", "sctp") if isinstance(data.get(p), Mapping))
+    return _checked_port(port, where=where, strict_range=ranged)
+
+
+def _parse_port(data: Mapping[str, Any]) -> AdminPort:
     named = data.get("destinationNamedPort", data.get("namedPort"))
     if named is not None:
         return AdminPort(named=str(named))
@@ -183,21 +217,44 @@ def _port(data: Mapping[str, Any]) -> AdminPort:
     return AdminPort(unknown=str(sorted(data)))
 
 
+def _list(data: Any, *, where: str) -> list[Any]:
+    """The CRDs' `type: array` (absent is empty); a string would be read char by char."""
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        raise ObjectError(f"{where}: {data!r} is not a list; the API server would refuse it")
+    return data
+
+
+def _object(data: Any, *, where: str) -> Mapping[str, Any]:
+    if data is None:
+        return {}
+    if not isinstance(data, Mapping):
+        raise ObjectError(f"{where}: {data!r} is not an object; the API server would refuse it")
+    return data
+
+
 def _rules(data: Any, *, key: str, where: str) -> tuple[AdminRule, ...]:
     peers_key = "from" if key == "ingress" else "to"
     out = []
-    for i, rule in enumerate(data or ()):
+    for i, item in enumerate(_list(data, where=f"{where}.{key}")):
         at = f"{where}.{key}[{i}]"
+        rule = _object(item, where=at)
         action = _ACTIONS.get(str(rule.get("action")))
         if action is None:
             raise ObjectError(f"{at}.action: {rule.get('action')!r} is not Accept/Allow, Deny "
                               "or Pass")
-        ports_data: Sequence[Mapping[str, Any]] | None = rule.get("protocols", rule.get("ports"))
+        ports_key = "protocols" if "protocols" in rule else "ports"
+        ports_data = _list(rule.get(ports_key), where=f"{at}.{ports_key}")
+        peers = _list(rule.get(peers_key), where=f"{at}.{peers_key}")
         out.append(AdminRule(
             action=action, name=str(rule.get("name") or ""),
-            peers=tuple(_peer(p or {}, where=f"{at}.{peers_key}[{j}]")
-                        for j, p in enumerate(rule.get(peers_key) or ())),
-            ports=None if not ports_data else tuple(_port(p or {}) for p in ports_data)))
+            peers=tuple(_peer(_object(p, where=f"{at}.{peers_key}[{j}]"),
+                              where=f"{at}.{peers_key}[{j}]") for j, p in enumerate(peers)),
+            ports=None if not ports_data else tuple(
+                _port(_object(p, where=f"{at}.{ports_key}[{j}]"),
+                      where=f"{at}.{ports_key}[{j}]") for j, p in enumerate(ports_data)
+            )))
     return tuple(out)
 
 
