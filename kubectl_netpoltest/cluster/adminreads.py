@@ -1,6 +1,6 @@
 """Which admin-tier kinds the cluster serves, and their objects (read-only).
 
-admin-tiers-services-cni.md I1/I4: discover, don't assume. The group
+Discover, don't assume: clusters serve different versions of these CRDs, or none. The group
 `policy.networking.k8s.io` may serve ClusterNetworkPolicy (v1alpha2), AdminNetworkPolicy and
 BaselineAdminNetworkPolicy (v1alpha1), all cluster-scoped. One discovery request per version
 this tool understands tells which are served (404: that version is not served); then one list

@@ -2,10 +2,10 @@
 
 Why not `resp.returncode`: the client's property reports 0 when channel 3 is empty, raises on a
 Failure whose cause is not a number (a missing binary), and raises KeyError without `details`
-(kubernetes-client-notes §4, §5.4). A missing or unreadable status must never read as success,
-because "the probe command exited 0" is what lets results count at all.
+(kubernetes-client/python `ws_client.py`, `returncode`). A missing or unreadable status
+must never read as success, because "the probe command exited 0" is what lets results count at all.
 
-Rules (kubernetes-client-notes §5.4):
+Rules (the Status kube-apiserver writes on channel 3, `remotecommand` protocol v4/v5):
 * `{"status": "Success"}` → exited 0;
 * `Failure` with reason `NonZeroExitCode` and a cause `{"reason": "ExitCode", "message": "N"}`
   → exited N (N >= 1);

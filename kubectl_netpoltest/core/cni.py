@@ -1,8 +1,7 @@
 """Which CNI enforces NetworkPolicy here, and does it drop or reject denied traffic?
 
 Decided from what runs in the cluster (the agents' pods, by the labels and names their official
-manifests use) and from the configuration that is readable, following the rules in
-/work/shared/reference/admin-tiers-services-cni.md §4 (R2-R4):
+manifests use) and from the configuration that is readable (each CNI's documented defaults):
 - kube-router (firewall on): always rejects -> reject;
 - Calico: FelixConfiguration `default` with iptablesFilterDenyAction or nftablesFilterDenyAction
   `Reject` -> reject, else (Calico's default `Drop`, or unreadable) -> drop;

@@ -2,7 +2,8 @@
 
 Why a table and not a boolean: the tool this project replaces read every non-zero exit as
 "denied", so a closed port, a DNS failure or UDP silence passed deny tests. Here `allowed` passes
-only on CONNECTED and `denied` only on evidence of blocking (probing-notes §1-§4).
+only on CONNECTED and `denied` only on evidence of blocking (a timeout, a reject), never on a
+closed port, a DNS failure or UDP silence.
 
 CNI mode says what "refused" can mean. `drop` (the default; Calico, Cilium, Weave, OVN, Antrea
 with K8s NetworkPolicy): denied traffic vanishes, so a refusal came from the destination itself
@@ -218,7 +219,7 @@ def classify_addresses(
 
 MESH_SIDECARS = ("istio-proxy", "linkerd-proxy")
 """Sidecars that capture a pod's outbound TCP: a connect from the pod reaches the local proxy,
-so it succeeds whatever the NetworkPolicy says (probing-notes §11)."""
+so it succeeds whatever the NetworkPolicy says."""
 
 
 def distrust_mesh_connects(

@@ -6,7 +6,8 @@ Admin/BaselineAdminNetworkPolicy (v1alpha1) are served and lists them. Offline: 
 kinds found among the manifest documents. Either way the result is the predictor to use
 (`TieredPredictor`, which answers exactly like `Predictor` when no admin policy applies) and
 one line for the user, e.g. `admin tiers considered: ClusterNetworkPolicy
-policy.networking.k8s.io/v1alpha2: 3 object(s); ...` (admin-tiers-services-cni.md I5).
+policy.networking.k8s.io/v1alpha2: 3 object(s); ...`, so a reader knows which tiers the
+prediction took into account.
 """
 
 from __future__ import annotations

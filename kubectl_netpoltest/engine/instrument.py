@@ -25,7 +25,7 @@ DEFAULT_IMAGE = "registry.k8s.io/e2e-test-images/agnhost:2.53"
 s390x), Alpine with bash, netcat-openbsd, dig (bind-tools), getent and busybox: everything the
 probe script needs, and nothing that needs privileges."""
 PROBE_USER = 65532
-"""A numeric non-root user, so runAsNonRoot can be verified by the kubelet (probing-notes §7)."""
+"""A numeric non-root user, so runAsNonRoot can be verified by the kubelet."""
 
 _ALPHABET = string.ascii_lowercase + string.digits
 

@@ -1,8 +1,8 @@
 """Cases only admin tiers create, end to end: real packets through `execute`, and the tier chain.
 
 The sandbox (tests/e2e/scenarios/tiers, reject mode) serves ClusterNetworkPolicy v1alpha2 and
-enforces it and the v1alpha1 kinds in nftables. For each case (admin-tiers-services-cni.md §6,
-X-a .. X-g, and L2 for AdminNetworkPolicy + BaselineAdminNetworkPolicy) the test
+enforces it and the v1alpha1 kinds in nftables. For each case (the admin-tier issue's
+cases (a)-(g) as X-a .. X-g, and one for AdminNetworkPolicy + BaselineAdminNetworkPolicy) the test
 creates the case's objects through the API, runs `kubectl netpoltest execute` on a spec whose
 expectations are the case's prediction, and checks:
 

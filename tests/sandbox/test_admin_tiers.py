@@ -1,12 +1,12 @@
 """Admin-tier enforcement in the sandbox data plane: cases only tiers create, checked twice.
 
-Topology (admin-tiers-services-cni.md §6): namespace `shop` with pods web (app=web) and db
-(app=db, TCP 5432 named `pg`, TCP 5433), namespace `ops` with pod tool (app=tool), and one
-external host ext (203.0.113.30:443, ext.example.com). Each case is a set of NetworkPolicies and
-admin-tier objects plus probes `src->dst:port` with the expected outcome; ids X-* are the
-reference note's. The objects use the real v1alpha2/v1alpha1 shapes, so every case is also run
-through the CRD validation the API server applies (a case the server would reject is a bug in
-the case).
+Topology: namespace `shop` with pods web (app=web) and db (app=db, TCP 5432 named `pg`, TCP 5433),
+namespace `ops` with pod tool (app=tool), and one external host ext (203.0.113.30:443,
+ext.example.com). Each case is a set of NetworkPolicies and admin-tier objects plus probes
+`src->dst:port` with the expected outcome; ids X-a..X-g are the admin-tier issue's cases (a)-(g);
+later letters are further cases. The objects use the real v1alpha2/v1alpha1 shapes, so every case is
+also run through the CRD validation the API server applies (a case the server would reject is a bug
+in the case).
 
 * `test_cases_pure`: the compiler's reference evaluator (no root, milliseconds).
 * `test_cases_packets[drop|reject]`: real packets in one sandbox per deny mode. An admin Deny

@@ -153,7 +153,8 @@ def test_spawn_identity_tools_and_dns(net: Network) -> None:
 
 
 def test_udp_drop_is_silent_not_eperm(net: Network) -> None:
-    """probing-notes §12: the sender's send() succeeds; only the reply never comes."""
+    """Egress is enforced where pod traffic is forwarded, not in the pod's own namespace: the
+    sender's send() succeeds (no EPERM); only the reply never comes."""
     ips = {k: net.add_pod(key=k, ports=PORTS) for k in ("a", "b")}
     sync_pods(net, ips, policies=[DENY_ALL])
     code = textwrap.dedent(f"""

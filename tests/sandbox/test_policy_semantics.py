@@ -15,7 +15,7 @@ Self-probes are `Y` (rule 9). `{ip:y/b}` in a manifest is that pod's IP.
 * `test_table_packets` syncs each case into one real sandbox and sends real packets from every
   source concurrently (denied TCP/UDP probes time out after 1 s: drop mode).
 * `test_reject_mode` checks that deny_mode="reject" fails fast: RST for TCP, ICMP
-  admin-prohibited for UDP (probing-notes §12).
+  admin-prohibited for UDP, as kube-router rejects.
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ DNS_NAME = "web.x.svc.cluster.local"
 @dataclass(frozen=True)
 class Case:
     name: str
-    rules: str  # the semantics rules (networkpolicy-semantics.md) this case covers
+    rules: str  # the NetworkPolicy semantics rules this case covers
     policies: str
     matrix: str
     pod_labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)

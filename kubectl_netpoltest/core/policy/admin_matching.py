@@ -1,9 +1,9 @@
 """Does an admin rule match one side of a connection? Yes, no, or "the API cannot say".
 
-Peers (admin-tiers-services-cni.md T10-T16):
+Peers (network-policy-api's ClusterNetworkPolicy peer types and their Go docs):
 * `namespaces` / `pods` select pods only, never hostNetwork pods, nodes or outside
   addresses (so no ingress rule can match those sources);
-* `networks` CIDRs match any address, pod IPs included (T11: unlike ipBlock, this is stated
+* `networks` CIDRs match any address, pod IPs included (unlike ipBlock, this is stated
   by the API, so it is decided here, not undefined);
 * `nodes` and `domainNames` (experimental) depend on what the implementation learns (node
   addresses, DNS answers): `undefined` unless the peer is a pod, which a nodes peer never is;
@@ -90,14 +90,14 @@ def peer_matches(peer: AdminPeer, other: Endpoint, *, action: Action,
         return Match(Tri.MAYBE, Code.NODES_PEER)
     if peer.kind is PeerKind.DOMAIN_NAMES:
         return Match(Tri.MAYBE, Code.DOMAIN_NAMES)
-    # PeerKind.UNKNOWN: fail closed (T16); L4's removed sameLabels are reported undefined
+    # PeerKind.UNKNOWN: fail closed; v1alpha1's removed sameLabels are reported undefined
     if "sameLabels" in peer.unknown:
         return Match(Tri.MAYBE, Code.UNKNOWN_FIELD)
     return NO if action is Action.ACCEPT else YES
 
 
 def port_matches(spec: AdminPort, *, port: int, protocol: str, destination: Endpoint) -> Match:
-    """T14/T15: a number or range of one protocol; a named port resolves on the destination
+    """A port number or range of one protocol; a named port resolves on the destination
     pod's container ports, protocol included."""
     if spec.unknown:
         return Match(Tri.MAYBE, Code.UNKNOWN_FIELD)

@@ -50,7 +50,7 @@ class Code(StrEnum):
     BACKENDS_DIFFER = "backends-differ"
     NOT_A_POD = "not-a-pod"
     EGRESS_TO_OWN_NODE = "egress-to-own-node"
-    # Admin tiers (core/policy/tiers.py; admin-tiers-services-cni.md section 7)
+    # Admin tiers (core/policy/tiers.py)
     ADMIN_TIER = "admin-tier"
     """An Admin-tier rule (ClusterNetworkPolicy tier Admin, AdminNetworkPolicy) decided."""
     BASELINE_TIER = "baseline-tier"

@@ -1,15 +1,15 @@
 """Tier order around the NetworkPolicy evaluator: Admin, NetworkPolicy, Baseline, default.
 
-Per direction (admin-tiers-services-cni.md T17; ClusterNetworkPolicySpec.Tier doc):
+Per direction (network-policy-api's ClusterNetworkPolicySpec.Tier and Priority docs):
 1. Admin: the Admin-tier policies selecting the pod with rules in this direction, by priority
-   (lower first); inside a policy the first matching rule is its decision (T4). Accept ends
-   this direction (allowed; the other side still decides its own), Deny ends the connection,
-   Pass skips the rest of the tier.
+   (lower first); inside a policy the first matching rule is its decision (rules are evaluated in
+   order). Accept ends this direction (allowed; the other side still decides its own), Deny ends the
+   connection, Pass skips the rest of the tier.
 2. NetworkPolicy: if any NetworkPolicy selects the pod for this direction, it decides.
 3. Baseline: like Admin, only reached by pods no NetworkPolicy selects in this direction.
 4. Default: allowed.
 
-What the API leaves open is `undefined`, never a guess (T5, L6): policies of one tier with
+What the API leaves open is `undefined`, never a guess: policies of one tier with
 the same priority whose matching rules disagree (`same-priority-overlap`), and a v1alpha1
 object against a v1alpha2 one in the same tier when they disagree (`mixed-api-versions`).
 
@@ -218,7 +218,8 @@ class TieredPredictor(Predictor):
         refs: list[RuleRef] = []
         decided = self._run_tier(Tier.ADMIN, admin, side, chain, refs)
         if decided is not None:
-            return decided  # the NetworkPolicy tier is never consulted (T17 step 1)
+            # An Admin Accept or Deny is final: the NetworkPolicy tier is not consulted.
+            return decided
         np = np_tier()
         if np.decision is not Decision.NOT_SELECTED:  # the NetworkPolicy tier is final
             chain.append(_np_step(np))

@@ -9,7 +9,7 @@ KEP-563 "IPv4/IPv6 dual-stack").
 NetworkPolicy for IPv6 (`render6`): the IPv4 compiler's result (policy.py `Compiled`, keyed by
 pod IPv4) is mirrored onto the IPv6 addresses — the same pods are isolated with the same
 allow-lists, pod peers become their /128s, IPv6 `ipBlock`s apply as written and IPv4 ipBlocks
-match no IPv6 traffic (networkpolicy-semantics: an ipBlock matches its own family only). It is
+match no IPv6 traffic (an ipBlock CIDR matches addresses of its own family only). It is
 its own `ip6` table in the router's forward hook; the `inet` IPv4 table never matches IPv6
 packets. Limits: an IPv4 ipBlock that is exactly one pod's /32 is taken as that pod (the
 compiled form does not say which it was); admin tiers stay IPv4-only.

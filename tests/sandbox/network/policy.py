@@ -313,7 +313,8 @@ def _deny(deny_mode: str) -> list[str]:
     if deny_mode == "drop":
         return ["drop"]
     if deny_mode == "reject":
-        # probing-notes §12: RST for TCP, admin-prohibited (not port-unreachable) for the rest.
+        # Reject like kube-router: RST for TCP, admin-prohibited (not port-unreachable) for
+        # the rest.
         return ["meta l4proto tcp reject with tcp reset", "reject with icmpx type admin-prohibited"]
     raise ValueError(f"deny_mode must be one of {DENY_MODES}, not {deny_mode!r}")
 

@@ -5,7 +5,8 @@ pods of the Service's namespace that match its selector and, for a named `target
 that name with the port's protocol. The DNAT runs in every source pod's own netns (nat output
 hook), so the router's policy sees the backend pod IP and target port (rule 25), and a pod that
 reaches itself through its Service never leaves its netns (Service hairpin is allowed: rule 9,
-`service-hairpin`). Only DNAT lives in a pod netns — never a filter rule (probing-notes §12).
+`service-hairpin`). Only DNAT lives in a pod netns — never a filter rule: a filter there would
+turn a dropped UDP datagram into an instant EPERM for the sender, which no real CNI does.
 A Service without endpoints gets no rule: its ClusterIP is unroutable, so the client sees
 "unreachable" at once, like kube-proxy's reject.
 """

@@ -1,5 +1,5 @@
-"""The semantics table: each case cites the API reference sentence (or concept-page rule of
-/work/shared/reference/networkpolicy-semantics.md) it tests, and lists checks
+"""The semantics table: each case cites the API reference sentence (or the rule of the
+NetworkPolicy concept page on kubernetes.io) it tests, and lists checks
 `SRC > DST:PORT[/PROTO] V` with V = Y (allowed), N (denied), U (undefined)."""
 
 from __future__ import annotations

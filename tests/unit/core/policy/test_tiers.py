@@ -1,9 +1,8 @@
 """Admin tiers around the NetworkPolicy evaluator: the cases only tiers create.
 
-Topology and case ids from admin-tiers-services-cni.md §6: namespace shop (web app=web, db
-app=db with TCP 5432 named pg and 5433), namespace ops (tool app=tool). Each case names the
-rule of the note it tests; the sandbox runs the same cases with real packets
-(tests/sandbox/test_admin_tiers.py).
+Topology: namespace shop (web app=web, db app=db with TCP 5432 named pg and 5433), namespace ops
+(tool app=tool). Case ids X-a..X-g are the admin-tier issue's cases (a)-(g); the sandbox runs the
+same cases with real packets (tests/sandbox/test_admin_tiers.py).
 """
 
 from __future__ import annotations
