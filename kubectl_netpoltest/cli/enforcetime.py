@@ -14,7 +14,12 @@ from kubectl_netpoltest.cli.environment import ENV
 from kubectl_netpoltest.cli.kubeflags import KubeFlags, connection_flags, parse_duration
 from kubectl_netpoltest.cli.settleflags import StableFlag
 from kubectl_netpoltest.cli.specs import SpecArg
-from kubectl_netpoltest.engine.enforcetime import measure, namespaces_of, wait_for_change
+from kubectl_netpoltest.engine.enforcetime import (
+    exit_code_of,
+    measure,
+    namespaces_of,
+    wait_for_change,
+)
 from kubectl_netpoltest.engine.options import ExecuteOptions
 from kubectl_netpoltest.errors import ClusterError
 from kubectl_netpoltest.exitcodes import ExitCode
@@ -61,7 +66,7 @@ def enforce_time(
     policy in the spec's namespaces. From the moment the change is seen, every probe runs in
     rounds until it matches the spec --stable times in a row; prints each probe's time and the
     median, p99 and max. Exit code 0 when every probe matched, 1 when some never did, 5 when
-    no policy changed within --timeout.
+    no policy changed within --timeout or the probes that never matched could not run.
     """
     seconds = parse_duration(timeout) or 300.0
     session = open_session(spec_path=spec, flags=flags)
@@ -115,7 +120,4 @@ def enforce_time(
         write_times_json(times, ENV.stdout)
     else:
         write_times(times, ENV.stdout)
-    if times.interrupt_code is not None:
-        raise typer.Exit(int(times.interrupt_code))
-    settled = all(t.seconds is not None for t in times.times)
-    raise typer.Exit(int(ExitCode.OK if settled else ExitCode.TEST_FAILURES))
+    raise typer.Exit(int(exit_code_of(times)))

@@ -73,6 +73,21 @@ class EnforceTimes:
         return values[-1]
 
 
+def exit_code_of(times: EnforceTimes) -> ExitCode:
+    """enforce-time's exit code: 0 every probe matched; 1 some never did, on a definite
+    contradiction (FAIL); 5 the rest never ran conclusively (their last round ERROR: exec
+    failed, pod gone), since an ERROR is no evidence that the policy is not enforced;
+    130/143 interrupted."""
+    if times.interrupt_code is not None:
+        return times.interrupt_code
+    never = [t for t in times.times if t.seconds is None]
+    if not never:
+        return ExitCode.OK
+    if any(t.last is not None and t.last.verdict is Verdict.FAIL for t in never):
+        return ExitCode.TEST_FAILURES
+    return ExitCode.INCONCLUSIVE
+
+
 def namespaces_of(probes: Sequence[Probe]) -> list[str]:
     found = {p.source.namespace or "default" for p in probes}
     found |= {

@@ -51,7 +51,7 @@ class Rounds:
         self.now = 0.0
 
     def execute(self, *, probes: Sequence[Probe], **_: Any) -> ExecuteOutcome:
-        answers = self.verdicts[self.round]
+        answers = self.verdicts[min(self.round, len(self.verdicts) - 1)]  # the last repeats
         cut = self.round == self.interrupt_in
         self.round += 1
         self.now += 1.0
@@ -120,3 +120,30 @@ def test_enforce_time_a_signal_ends_the_measurement_with_its_code_and_the_last_e
     b_last = last[B.id]
     assert b_last is not None and b_last.verdict is F
     assert times.rounds == 1, "the cut round measured nothing"
+
+
+def test_enforce_time_probes_that_never_ran_are_inconclusive_not_never_enforced(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Found with a wedged exec (faultproxy hang-exec): every round ERROR, and enforce-time
+    exited 1 ('some probes never matched'), which reads as 'the policy is not enforced'."""
+    from kubectl_netpoltest.engine.enforcetime import exit_code_of
+
+    errors = Rounds([{A.id: Verdict.ERROR, B.id: Verdict.ERROR}], interrupt_in=None)
+
+    def timed(rounds: Rounds) -> Any:
+        monkeypatch.setattr(enforcetime, "execute", rounds.execute)
+        return measure(
+            gateway_factory=lambda: None,  # type: ignore[arg-type, return-value]
+            probes=[A, B], options=ExecuteOptions(), spec_path="t.yaml",
+            change=PolicyChange("MODIFIED", "shop/p"), seen_at=time.monotonic(), stable=1,
+            timeout_seconds=0.05,
+        )
+
+    assert exit_code_of(timed(errors)) is ExitCode.INCONCLUSIVE
+    failing = Rounds([{A.id: P, B.id: F}], interrupt_in=None)
+    assert exit_code_of(timed(failing)) is ExitCode.TEST_FAILURES
+    mixed = Rounds([{A.id: Verdict.ERROR, B.id: F}], interrupt_in=None)
+    assert exit_code_of(timed(mixed)) is ExitCode.TEST_FAILURES
+    passing = Rounds([{A.id: P, B.id: P}], interrupt_in=None)
+    assert exit_code_of(timed(passing)) is ExitCode.OK
