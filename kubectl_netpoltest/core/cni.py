@@ -195,14 +195,32 @@ def detect(
             notes,
         )
     names = sorted(found)
-    extra = (f"several CNIs found: {', '.join(names)}",) if len(names) > 1 else ()
-    for cni in _ENFORCERS_FIRST:
-        if cni in found:
-            evidence = f"pod {found[cni].pod}"
-            report = _one(cni, found[cni], config_maps=config_maps, felix=felix, evidence=evidence)
-            return CniReport(
-                report.cni, report.enforces, report.mode, report.why, report.notes + extra + notes
+    extra: tuple[str, ...] = (
+        (f"several CNIs found: {', '.join(names)}",) if len(names) > 1 else ()
+    )
+    reports = [
+        _one(cni, found[cni], config_maps=config_maps, felix=felix,
+             evidence=f"pod {found[cni].pod}")
+        for cni in _ENFORCERS_FIRST
+        if cni in found
+    ]
+    if reports:
+        # The one that enforces decides (a routing-only kube-router beside Cilium or Calico
+        # is not the policy engine); enforcers that disagree mean drop: in reject mode a
+        # closed port's refusal would count as blocked, a false PASS wherever they drop.
+        enforcing = [r for r in reports if r.enforces] or reports
+        report = enforcing[0]
+        mode = report.mode
+        if len({r.mode for r in enforcing}) > 1:
+            mode = CniMode.DROP
+            extra += (
+                f"{', '.join(r.cni or '?' for r in enforcing)} all enforce, and not alike: "
+                "assuming drop; pass --cni-mode reject only if every denied packet is "
+                "answered with a reset or port-unreachable",
             )
+        return CniReport(
+            report.cni, report.enforces, mode, report.why, report.notes + extra + notes
+        )
     if "aws-vpc-cni" in found:
         agent = found["aws-vpc-cni"]
         flag = _flag(_args(agent.raw, "aws-eks-nodeagent"), "--enable-network-policy")
@@ -242,10 +260,10 @@ def _one(
 ) -> CniReport:
     if cni == "kube-router":
         if _flag(_args(agent.raw), "--run-firewall") == "false":
-            return CniReport(
+            return CniReport(  # nothing here rejects: a refusal is a closed port (drop mode)
                 "kube-router",
                 False,
-                CniMode.REJECT,
+                CniMode.DROP,
                 f"kube-router ({evidence}) runs with --run-firewall=false: "
                 "NetworkPolicy is not enforced",
             )

@@ -78,7 +78,7 @@ CALICO = pod("calico-node-abcde", {"k8s-app": "calico-node"}, ns="calico-system"
             None,
             "kube-router",
             False,
-            CniMode.REJECT,
+            CniMode.DROP,  # nothing rejects: a refusal is a closed port (test_cni_mixed.py)
         ),
         (
             [pod("antrea-agent-7fj2k", {"app": "antrea", "component": "antrea-agent"})],

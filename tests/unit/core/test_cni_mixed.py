@@ -1,0 +1,38 @@
+"""--cni-mode auto where kube-router runs without its firewall, or beside another enforcer.
+
+kube-router is often deployed for BGP routing only (`--run-firewall=false`), e.g. beside
+Cilium (Cilium's "kube-router" guide) or Calico. auto picked kube-router first and chose
+reject, although the pods' policy is enforced by a CNI that drops (or by nothing): in reject
+mode a `refused` from a closed port counts as blocked, so a denied probe whose traffic the
+policy let through to a closed port PASSed. A false PASS; the safe answer is drop.
+"""
+
+from __future__ import annotations
+
+from kubectl_netpoltest.core.cni import detect
+from kubectl_netpoltest.core.verdict import CniMode
+from tests.unit.core.test_cni import CALICO, pod
+
+ROUTING_ONLY = pod("kube-router-q8z2m", {"k8s-app": "kube-router"},
+                   containers=[{"name": "kube-router",
+                                "args": ["--run-router=true", "--run-firewall=false",
+                                         "--run-service-proxy=false"]}])
+FIREWALL = pod("kube-router-q8z2m", {"k8s-app": "kube-router"})
+CILIUM = pod("cilium-x2k9p", {"k8s-app": "cilium"})
+
+
+def test_routing_only_kube_router_beside_cilium_is_cilium_and_drop() -> None:
+    report = detect(pods=[ROUTING_ONLY, CILIUM], config_maps={}, felix=None)
+    assert (report.cni, report.enforces, report.mode) == ("cilium", True, CniMode.DROP)
+
+
+def test_routing_only_kube_router_alone_enforces_nothing_and_is_drop() -> None:
+    report = detect(pods=[ROUTING_ONLY], config_maps={}, felix=None)
+    assert (report.cni, report.enforces, report.mode) == ("kube-router", False, CniMode.DROP)
+
+
+def test_two_enforcers_that_disagree_assume_drop_and_say_why() -> None:
+    report = detect(pods=[CALICO, FIREWALL], config_maps={}, felix=None)
+    assert report.mode is CniMode.DROP
+    assert "several CNIs found: calico, kube-router" in report.notes
+    assert any("--cni-mode reject" in note for note in report.notes)
