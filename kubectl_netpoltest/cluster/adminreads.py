@@ -12,7 +12,6 @@ tier out.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -22,7 +21,8 @@ if TYPE_CHECKING:  # only an annotation: importing the client here put it on eve
 
     from kubectl_netpoltest.cluster.kube import KubernetesGateway
 
-from kubectl_netpoltest.cluster.translate import UNREACHABLE, Action, api_error, unreachable
+from kubectl_netpoltest.cluster.rawrest import RawRest
+from kubectl_netpoltest.cluster.translate import Action
 from kubectl_netpoltest.errors import Forbidden, NotFound
 
 GROUP = "policy.networking.k8s.io"
@@ -71,33 +71,12 @@ class AdminTierReader:
     def __init__(
         self, *, api_client: k8s.ApiClient, context: str | None, request_timeout: float | None
     ) -> None:
-        self._client = api_client
-        self._context = context
-        self._timeout = request_timeout
+        self._rest = RawRest(
+            api_client=api_client, context=context, request_timeout=request_timeout
+        )
 
     def _get(self, path: str, action: Action) -> Mapping[str, Any]:
-        try:
-            params = self._client.param_serialize(
-                method="GET",
-                resource_path=path,
-                query_params=[],
-                header_params={"Accept": "application/json"},
-                auth_settings=["BearerToken"],
-            )
-            response = self._client.call_api(*params, _request_timeout=self._timeout)
-            data: bytes = response.read()  # type: ignore[no-untyped-call]
-        except UNREACHABLE as exc:
-            raise unreachable(
-                server=self._client.configuration.host, context=self._context, detail=str(exc)[:300]
-            ) from exc
-        if not 200 <= response.status < 300:
-            raise api_error(
-                status=int(response.status),
-                body=data.decode("utf-8", "replace") if data else "",
-                reason=str(response.reason or ""),
-                action=action,
-            )
-        found = json.loads(data) if data else {}
+        found = self._rest.request(action, "GET", path)
         return found if isinstance(found, dict) else {}
 
     def served(self) -> dict[str, frozenset[str]]:

@@ -9,8 +9,6 @@ wanted as plain JSON anyway. Authentication, TLS and proxies still come from the
 from __future__ import annotations
 
 import json
-import sys
-import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -19,6 +17,7 @@ from kubernetes import client as k8s
 from kubectl_netpoltest.cluster.inspector import AccessReview, PodDetails, ServerVersion
 from kubectl_netpoltest.cluster.kube import KubernetesGateway
 from kubectl_netpoltest.cluster.podjson import pod_info
+from kubectl_netpoltest.cluster.rawrest import RawRest
 from kubectl_netpoltest.cluster.translate import UNREACHABLE, Action, api_error, unreachable
 from kubectl_netpoltest.errors import NotFound
 
@@ -42,11 +41,13 @@ class KubernetesInspector:
         request_timeout: float | None,
         verbosity: int = 0,
     ) -> None:
+        self._rest = RawRest(
+            api_client=api_client,
+            context=context,
+            request_timeout=request_timeout,
+            verbosity=verbosity,
+        )
         self._client = api_client
-        self._configuration = api_client.configuration
-        self._context = context
-        self._timeout = request_timeout
-        self._verbosity = verbosity
 
     def _request(
         self,
@@ -58,40 +59,9 @@ class KubernetesInspector:
         body: Any = None,
         content_type: str = "application/json",
     ) -> Any:
-        headers = {"Accept": "application/json", "Content-Type": content_type}
-        started = time.monotonic()
-        try:
-            params = self._client.param_serialize(
-                method=method,
-                resource_path=path,
-                query_params=list(query),
-                header_params=headers,
-                body=body,
-                auth_settings=["BearerToken"],
-            )
-            response = self._client.call_api(*params, _request_timeout=self._timeout)
-            data: bytes = response.read()  # type: ignore[no-untyped-call]
-        except UNREACHABLE as exc:
-            raise unreachable(
-                server=self._configuration.host, context=self._context, detail=str(exc)[:300]
-            ) from exc
-        self._log(action, f"HTTP {response.status}", started)
-        if not 200 <= response.status < 300:
-            raise api_error(
-                status=int(response.status),
-                body=data.decode("utf-8", "replace") if data else "",
-                reason=str(response.reason or ""),
-                action=action,
-            )
-        return json.loads(data) if data else {}
-
-    def _log(self, action: Action, outcome: str, started: float) -> None:
-        if self._verbosity >= 6:
-            took = (time.monotonic() - started) * 1000
-            print(
-                f"I {action.describe()} ({self._configuration.host}): {outcome} in {took:.0f} ms",
-                file=sys.stderr,
-            )
+        return self._rest.request(
+            action, method, path, query=query, body=body, content_type=content_type
+        )
 
     def _get_or_none(self, action: Action, path: str) -> Mapping[str, Any] | None:
         try:
@@ -240,7 +210,7 @@ class KubernetesInspector:
                             return  # 410 Gone and the like: the caller lists again
         except UNREACHABLE as exc:
             raise unreachable(
-                server=self._configuration.host, context=self._context, detail=str(exc)[:300]
+                server=self._rest.host, context=self._rest.context, detail=str(exc)[:300]
             ) from exc
 
     def dry_run_ephemeral(self, *, namespace: str, pod: str, container: Mapping[str, Any]) -> None:

@@ -8,14 +8,12 @@ allows only some namespaces, the caller falls back to one list per namespace.
 
 from __future__ import annotations
 
-import json
-import sys
-import time
 from collections.abc import Mapping
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
-from kubectl_netpoltest.cluster.translate import UNREACHABLE, Action, api_error, unreachable
+from kubectl_netpoltest.cluster.rawrest import RawRest
+from kubectl_netpoltest.cluster.translate import Action
 
 if TYPE_CHECKING:  # annotations only: importing the client here put it on every `--help`
     from kubernetes import client as k8s
@@ -68,11 +66,12 @@ class KubernetesObjectReader:
         request_timeout: float | None,
         verbosity: int = 0,
     ) -> None:
-        self._client = api_client
-        self._configuration = api_client.configuration
-        self._context = context
-        self._timeout = request_timeout
-        self._verbosity = verbosity
+        self._rest = RawRest(
+            api_client=api_client,
+            context=context,
+            request_timeout=request_timeout,
+            verbosity=verbosity,
+        )
 
     def list_objects(self, *, kind: Kind, namespace: str | None) -> list[Mapping[str, Any]]:
         path = (
@@ -80,37 +79,7 @@ class KubernetesObjectReader:
             if namespace and kind.namespaced
             else f"{kind.base}/{kind.value}"
         )
-        action = Action("list", kind.resource, namespace)
-        started = time.monotonic()
-        try:
-            params = self._client.param_serialize(
-                method="GET",
-                resource_path=path,
-                query_params=[],
-                header_params={"Accept": "application/json"},
-                auth_settings=["BearerToken"],
-            )
-            response = self._client.call_api(*params, _request_timeout=self._timeout)
-            data: bytes = response.read()  # type: ignore[no-untyped-call]
-        except UNREACHABLE as exc:
-            raise unreachable(
-                server=self._configuration.host, context=self._context, detail=str(exc)[:300]
-            ) from exc
-        if self._verbosity >= 6:
-            took = (time.monotonic() - started) * 1000
-            print(
-                f"I {action.describe()} ({self._configuration.host}): HTTP "
-                f"{response.status} in {took:.0f} ms",
-                file=sys.stderr,
-            )
-        if not 200 <= response.status < 300:
-            raise api_error(
-                status=int(response.status),
-                body=data.decode("utf-8", "replace") if data else "",
-                reason=str(response.reason or ""),
-                action=action,
-            )
-        found = json.loads(data) if data else {}
+        found = self._rest.request(Action("list", kind.resource, namespace), "GET", path)
         return list(found.get("items") or [])
 
 
