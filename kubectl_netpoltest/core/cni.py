@@ -131,12 +131,26 @@ def _calico(felix: Mapping[str, Any] | None, evidence: str) -> CniReport:
             ("grant get on felixconfigurations.crd.projectcalico.org to let doctor check",),
         )
     spec = felix.get("spec") or {}
-    actions = {
-        key: str(spec.get(key, "")).lower()
-        for key in ("iptablesFilterDenyAction", "nftablesFilterDenyAction")
-    }
+    if str(spec.get("bpfEnabled", "")).lower() == "true":
+        return CniReport(
+            "calico",
+            True,
+            CniMode.DROP,
+            f"Calico ({evidence}) on the eBPF dataplane: its deny answer is not verified, "
+            "assuming drop",
+        )
+    # Only the active dataplane's action counts (reference R4). The dataplane as the Tigera
+    # operator reads it from FelixConfiguration: bpfEnabled, else nftablesMode == Enabled,
+    # else iptables (unset/Disabled is Calico's default); Auto picks per node: needs both.
+    nftables = str(spec.get("nftablesMode", "")).lower()
+    keys = {
+        "enabled": ("nftablesFilterDenyAction",),
+        "": ("iptablesFilterDenyAction",),
+        "disabled": ("iptablesFilterDenyAction",),
+    }.get(nftables, ("iptablesFilterDenyAction", "nftablesFilterDenyAction"))
+    actions = {key: str(spec.get(key, "")).lower() for key in keys}
     rejecting = [key for key, value in actions.items() if value == "reject"]
-    if rejecting:
+    if rejecting and len(rejecting) == len(keys):
         return CniReport(
             "calico",
             True,

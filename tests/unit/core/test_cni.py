@@ -33,7 +33,14 @@ CALICO = pod("calico-node-abcde", {"k8s-app": "calico-node"}, ns="calico-system"
     ("pods", "config_maps", "felix_config", "cni", "enforces", "mode"),
     [
         ([CALICO], {}, felix(iptablesFilterDenyAction="Reject"), "calico", True, CniMode.REJECT),
-        ([CALICO], {}, felix(nftablesFilterDenyAction="reject"), "calico", True, CniMode.REJECT),
+        (
+            [CALICO],
+            {},
+            felix(nftablesFilterDenyAction="reject", nftablesMode="Enabled"),
+            "calico",
+            True,
+            CniMode.REJECT,
+        ),
         ([CALICO], {}, felix(iptablesFilterDenyAction="Drop"), "calico", True, CniMode.DROP),
         ([CALICO], {}, None, "calico", True, CniMode.DROP),
         (

@@ -36,3 +36,27 @@ def test_two_enforcers_that_disagree_assume_drop_and_say_why() -> None:
     assert report.mode is CniMode.DROP
     assert "several CNIs found: calico, kube-router" in report.notes
     assert any("--cni-mode reject" in note for note in report.notes)
+
+
+def felix(**spec: object) -> dict[str, object]:
+    return {"metadata": {"name": "default"}, "spec": spec}
+
+
+def calico_mode(**spec: object) -> CniMode:
+    return detect(pods=[CALICO], config_maps={}, felix=felix(**spec)).mode
+
+
+def test_calico_reject_counts_only_for_the_active_dataplane() -> None:
+    """Reference R4: 'Calico with a Reject deny action for the *active* dataplane'. An
+    nftablesFilterDenyAction: Reject on the iptables dataplane (nftablesMode unset or
+    Disabled, Calico's default) changes nothing: Felix drops, so reject mode would pass
+    closed ports. The eBPF dataplane is unverified: drop."""
+    assert calico_mode(nftablesFilterDenyAction="Reject") is CniMode.DROP
+    assert calico_mode(nftablesFilterDenyAction="Reject", nftablesMode="Disabled") is CniMode.DROP
+    assert calico_mode(nftablesFilterDenyAction="Reject", nftablesMode="Enabled") is CniMode.REJECT
+    assert calico_mode(iptablesFilterDenyAction="Reject", nftablesMode="Enabled") is CniMode.DROP
+    assert calico_mode(iptablesFilterDenyAction="Reject") is CniMode.REJECT
+    assert calico_mode(iptablesFilterDenyAction="Reject", bpfEnabled=True) is CniMode.DROP
+    assert calico_mode(iptablesFilterDenyAction="Reject", nftablesMode="Auto") is CniMode.DROP
+    assert calico_mode(iptablesFilterDenyAction="Reject", nftablesFilterDenyAction="Reject",
+                       nftablesMode="Auto") is CniMode.REJECT
