@@ -120,7 +120,28 @@ def _flag(args: Sequence[str], name: str) -> str | None:
     return None
 
 
-def _calico(felix: Mapping[str, Any] | None, evidence: str) -> CniReport:
+_FELIX_ENV = {
+    "FELIX_IPTABLESFILTERDENYACTION": "iptablesFilterDenyAction",
+    "FELIX_NFTABLESFILTERDENYACTION": "nftablesFilterDenyAction",
+    "FELIX_NFTABLESMODE": "nftablesMode",
+    "FELIX_BPFENABLED": "bpfEnabled",
+}
+
+
+def _felix_env(pod: Mapping[str, Any]) -> dict[str, str]:
+    """calico-node's FELIX_* settings: Felix reads environment variables before any
+    FelixConfiguration (Calico docs, 'Configuring Felix': the first location with a value
+    wins), so a manifest install's env overrides the resource."""
+    found: dict[str, str] = {}
+    for container in (pod.get("spec") or {}).get("containers") or []:
+        for var in container.get("env") or []:
+            field = _FELIX_ENV.get(str(var.get("name", "")).upper())
+            if field is not None and var.get("value") is not None:
+                found[field] = str(var["value"])
+    return found
+
+
+def _calico(felix: Mapping[str, Any] | None, evidence: str, env: Mapping[str, str]) -> CniReport:
     if felix is None:
         return CniReport(
             "calico",
@@ -130,7 +151,7 @@ def _calico(felix: Mapping[str, Any] | None, evidence: str) -> CniReport:
             "default deny action Drop",
             ("grant get on felixconfigurations.crd.projectcalico.org to let doctor check",),
         )
-    spec = felix.get("spec") or {}
+    spec = {**(felix.get("spec") or {}), **env}
     if str(spec.get("bpfEnabled", "")).lower() == "true":
         return CniReport(
             "calico",
@@ -209,12 +230,11 @@ def detect(
             notes,
         )
     names = sorted(found)
-    extra: tuple[str, ...] = (
-        (f"several CNIs found: {', '.join(names)}",) if len(names) > 1 else ()
-    )
+    extra: tuple[str, ...] = (f"several CNIs found: {', '.join(names)}",) if len(names) > 1 else ()
     reports = [
-        _one(cni, found[cni], config_maps=config_maps, felix=felix,
-             evidence=f"pod {found[cni].pod}")
+        _one(
+            cni, found[cni], config_maps=config_maps, felix=felix, evidence=f"pod {found[cni].pod}"
+        )
         for cni in _ENFORCERS_FIRST
         if cni in found
     ]
@@ -288,7 +308,7 @@ def _one(
             f"kube-router ({evidence}) always rejects denied traffic",
         )
     if cni == "calico":
-        return _calico(felix, evidence)
+        return _calico(felix, evidence, _felix_env(agent.raw))
     if cni == "cilium":
         return _cilium(config_maps.get("cilium-config"), evidence)
     label = {"antrea": "Antrea", "ovn-kubernetes": "OVN-Kubernetes", "weave": "Weave Net"}[cni]

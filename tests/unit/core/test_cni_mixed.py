@@ -60,3 +60,21 @@ def test_calico_reject_counts_only_for_the_active_dataplane() -> None:
     assert calico_mode(iptablesFilterDenyAction="Reject", nftablesMode="Auto") is CniMode.DROP
     assert calico_mode(iptablesFilterDenyAction="Reject", nftablesFilterDenyAction="Reject",
                        nftablesMode="Auto") is CniMode.REJECT
+
+
+def test_calico_node_env_overrides_the_felix_configuration() -> None:
+    """Felix reads environment variables first, then FelixConfiguration (Calico docs,
+    'Configuring Felix': 'The value of any configuration parameter is the value read from
+    the first location containing a value'). A manifest install sets FELIX_* on calico-node."""
+    def node(env: dict[str, str]) -> dict[str, object]:
+        return pod("calico-node-abcde", {"k8s-app": "calico-node"}, ns="kube-system",
+                   containers=[{"name": "calico-node",
+                                "env": [{"name": k, "value": v} for k, v in env.items()]}])
+
+    rejecting = felix(iptablesFilterDenyAction="Reject")
+    dropping = node({"FELIX_IPTABLESFILTERDENYACTION": "Drop"})
+    assert detect(pods=[dropping], config_maps={}, felix=rejecting).mode is CniMode.DROP
+    bpf = node({"FELIX_BPFENABLED": "true"})
+    assert detect(pods=[bpf], config_maps={}, felix=rejecting).mode is CniMode.DROP
+    env_reject = node({"FELIX_IPTABLESFILTERDENYACTION": "Reject"})
+    assert detect(pods=[env_reject], config_maps={}, felix=felix()).mode is CniMode.REJECT
