@@ -93,6 +93,23 @@ def _selector_text(labels: Sequence[tuple[str, str]]) -> str:
     return "{" + ", ".join(f"{json.dumps(k)}: {json.dumps(v)}" for k, v in labels) + "}"
 
 
+def _fair_share(candidates: Sequence[Sequence[Expectation]], limit: int) -> list[Expectation]:
+    """At most `limit` expectations, dealt round-robin over the sources, each source's list
+    rotated by its position so the kept ones reach different targets; kept in source order.
+    A cut in plain order gave every probe to the first few sources of a big cluster."""
+    kept: set[tuple[int, int]] = set()
+    rotated = [
+        [(s, (i + s) % len(c)) for i in range(len(c))] for s, c in enumerate(candidates) if c
+    ]
+    depth = 0
+    while len(kept) < limit and any(depth < len(r) for r in rotated):
+        for r in rotated:
+            if depth < len(r) and len(kept) < limit:
+                kept.add(r[depth])
+        depth += 1
+    return [c[i] for s, c in enumerate(candidates) for i in range(len(c)) if (s, i) in kept]
+
+
 def generate_spec(
     *,
     pods: Sequence[Mapping[str, Any]],
@@ -125,12 +142,13 @@ def generate_spec(
     workloads = group(pods if selected is None else selected)
     names = _names(workloads)
     mentioned = _mentioned(policies) if ports is PortsMode.ALL else []
-    expectations: list[Expectation] = []
-    truncated = 0
+    candidates: list[list[Expectation]] = []
     for src in workloads:
         if src.namespace.startswith("kube-") and not system_sources:
             continue
         source = pod_endpoint(pod(src.pods[0]))
+        mine: list[Expectation] = []
+        candidates.append(mine)
         for dst in workloads:
             if dst is src:
                 continue
@@ -148,12 +166,11 @@ def generate_spec(
                 if allowed and port not in declared:
                     left_out.append(f"{what}: allowed, but {dst.ref} declares no such port")
                     continue
-                if len(expectations) >= max_probes:
-                    truncated += 1
-                    continue
-                expectations.append(
+                mine.append(
                     Expectation(names[src.ref], names[dst.ref], port, allowed, _why(prediction))
                 )
+    expectations = _fair_share(candidates, max_probes)
+    truncated = sum(len(c) for c in candidates) - len(expectations)
     if truncated:
         left_out.insert(0, f"{truncated} more probes beyond --max-probes {max_probes}")
     text = _render(workloads, names, expectations, pods, left_out, scope=scope, ports=ports)

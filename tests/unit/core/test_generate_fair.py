@@ -1,0 +1,28 @@
+"""generate --max-probes on a big cluster: the probes kept are spread over the sources.
+
+Found with `generate -A` on a sandbox with 100 namespaces of one workload each (default
+--max-probes 500): all 500 probes came from the first 5 sources in name order; the other 106
+workloads were never a source, and the interesting 'allowed' edges (ns001 -> ns000, ...) were
+all cut. A starter spec should start every workload off, not exhaust the first few.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import yaml
+
+from kubectl_netpoltest.core.generate import generate_spec
+from tests.unit.core.test_generate import pod
+
+
+def test_the_cap_is_shared_round_robin_by_source_and_targets_rotate() -> None:
+    pods = [pod(f"app{i}", f"ns{i}", {"app": f"a{i}"}, ports=(80,)) for i in range(6)]
+    out = generate_spec(pods=pods, policies=[], namespaces=[], max_probes=12)
+    assert out.probes == 12
+    spec = yaml.safe_load(out.text)
+    sources = Counter(src for rule in spec["rules"] for src in rule["from"])
+    assert sorted(sources.values()) == [2] * 6, sources
+    targets = Counter(c for rule in spec["rules"] for c in rule.get("allowed", []))
+    assert len(targets) == 6, "every workload is also a target"
+    assert out.left_out[0] == "18 more probes beyond --max-probes 12"
