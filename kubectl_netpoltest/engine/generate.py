@@ -12,7 +12,7 @@ from typing import Any
 
 from kubectl_netpoltest.cluster.inspector import ClusterInspector
 from kubectl_netpoltest.core.generate import DEFAULT_MAX_PROBES, Generated, PortsMode, generate_spec
-from kubectl_netpoltest.errors import Forbidden
+from kubectl_netpoltest.errors import Forbidden, NotFound
 
 PodFilter = Callable[[dict[str, str]], bool]
 
@@ -34,7 +34,12 @@ def generate(
             namespaces: list[Mapping[str, Any]] = inspector.list_namespaces()
         else:
             found = inspector.get_namespace(name=namespace)
-            namespaces = [found] if found else []
+            if found is None:  # a typo would otherwise give an empty spec and exit 0
+                raise NotFound(
+                    f"namespace {namespace!r} does not exist; `kubectl get namespaces` "
+                    "lists them (or use -A)"
+                )
+            namespaces = [found]
     except Forbidden:
         namespaces = []
         scope += " (namespace labels unreadable: only kubernetes.io/metadata.name is known)"
