@@ -46,8 +46,9 @@ _MESSAGES = {
 }
 
 
-def discrepancy(*, predicted: Predicted, observation: Observation,
-                reject_mode: bool) -> Discrepancy | None:
+def discrepancy(
+    *, predicted: Predicted, observation: Observation, reject_mode: bool
+) -> Discrepancy | None:
     """`reject_mode`: the CNI answers denied TCP with a reset, so `refused` can mean denied."""
     code: DiscrepancyCode | None = None
     if predicted is Predicted.ALLOWED:

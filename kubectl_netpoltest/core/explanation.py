@@ -27,8 +27,7 @@ class Explained:
 
     @property
     def agrees(self) -> bool:
-        expected = (Verdict.ALLOWED if self.probe.expect is Expectation.ALLOWED
-                    else Verdict.DENIED)
+        expected = Verdict.ALLOWED if self.probe.expect is Expectation.ALLOWED else Verdict.DENIED
         return self.predicted is expected
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from kubectl_netpoltest.core.labels import LabelSelector
+
 
 @dataclass(frozen=True, order=True)
 class Location:
@@ -40,65 +42,6 @@ class Protocol(StrEnum):
 class Expectation(StrEnum):
     ALLOWED = "allowed"
     DENIED = "denied"
-
-
-class SelectorOperator(StrEnum):
-    IN = "In"
-    NOT_IN = "NotIn"
-    EXISTS = "Exists"
-    DOES_NOT_EXIST = "DoesNotExist"
-
-
-@dataclass(frozen=True)
-class Requirement:
-    """One set-based label requirement, as in Kubernetes' LabelSelectorRequirement."""
-
-    key: str
-    operator: SelectorOperator
-    values: tuple[str, ...] = ()
-
-    def to_kubectl(self) -> str:
-        if self.operator is SelectorOperator.EXISTS:
-            return self.key
-        if self.operator is SelectorOperator.DOES_NOT_EXIST:
-            return f"!{self.key}"
-        word = "in" if self.operator is SelectorOperator.IN else "notin"
-        return f"{self.key} {word} ({','.join(self.values)})"
-
-
-@dataclass(frozen=True)
-class LabelSelector:
-    """A label selector; `to_kubectl()` gives the string form the API's labelSelector takes."""
-
-    match_labels: tuple[tuple[str, str], ...] = ()
-    match_expressions: tuple[Requirement, ...] = ()
-
-    def to_kubectl(self) -> str:
-        parts = [f"{key}={value}" for key, value in self.match_labels]
-        parts += [requirement.to_kubectl() for requirement in self.match_expressions]
-        return ",".join(parts)
-
-    def matches(self, labels: dict[str, str]) -> bool:
-        for key, value in self.match_labels:
-            if labels.get(key) != value:
-                return False
-        for req in self.match_expressions:
-            present = req.key in labels
-            if req.operator is SelectorOperator.IN and (
-                not present or labels[req.key] not in req.values
-            ):
-                return False
-            if (
-                req.operator is SelectorOperator.NOT_IN
-                and present
-                and labels[req.key] in req.values
-            ):
-                return False
-            if req.operator is SelectorOperator.EXISTS and not present:
-                return False
-            if req.operator is SelectorOperator.DOES_NOT_EXIST and present:
-                return False
-        return True
 
 
 @dataclass(frozen=True)

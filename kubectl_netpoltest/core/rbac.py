@@ -124,8 +124,11 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         api_group="policy.networking.k8s.io",
-        resources=("clusternetworkpolicies", "adminnetworkpolicies",
-                   "baselineadminnetworkpolicies"),
+        resources=(
+            "clusternetworkpolicies",
+            "adminnetworkpolicies",
+            "baselineadminnetworkpolicies",
+        ),
         verbs=("list",),
         why="predictions read the cluster-wide admin tiers (ClusterNetworkPolicy, "
         "Admin/BaselineAdminNetworkPolicy); without it they say the tiers are unreadable",

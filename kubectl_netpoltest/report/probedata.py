@@ -4,14 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from kubectl_netpoltest.core.model import (
-    HostTarget,
-    LabelSelector,
-    PodRef,
-    Probe,
-    ServiceTarget,
-    Spread,
-)
+from kubectl_netpoltest.core.labels import LabelSelector
+from kubectl_netpoltest.core.model import HostTarget, PodRef, Probe, ServiceTarget, Spread
 
 
 def selector_dict(selector: LabelSelector) -> dict[str, Any]:

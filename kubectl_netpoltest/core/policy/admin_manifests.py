@@ -14,8 +14,7 @@ from kubectl_netpoltest.core.policy.manifests import _documents, _files
 
 
 def is_admin_tier(doc: Mapping[str, Any]) -> bool:
-    return doc.get("kind") in SHORT_NAMES and str(doc.get("apiVersion", "")).startswith(
-        f"{GROUP}/")
+    return doc.get("kind") in SHORT_NAMES and str(doc.get("apiVersion", "")).startswith(f"{GROUP}/")
 
 
 def admin_documents(paths: Iterable[str]) -> list[Mapping[str, Any]]:

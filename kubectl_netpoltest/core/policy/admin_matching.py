@@ -17,6 +17,8 @@ import ipaddress
 from collections.abc import Mapping
 from functools import lru_cache
 
+from kubectl_netpoltest.core.labels import LabelSelector
+from kubectl_netpoltest.core.labels import selector_matches as matches
 from kubectl_netpoltest.core.policy.admin_model import (
     Action,
     AdminPeer,
@@ -27,17 +29,18 @@ from kubectl_netpoltest.core.policy.admin_model import (
 )
 from kubectl_netpoltest.core.policy.decision import Code, Direction
 from kubectl_netpoltest.core.policy.matching import NO, YES, Endpoint, Match, Tri
-from kubectl_netpoltest.core.policy.objects import Namespace, Pod, Selector
-from kubectl_netpoltest.core.policy.selectors import matches
+from kubectl_netpoltest.core.policy.objects import Namespace, Pod
 
 
-def matches_namespace(selector: Selector | None, pod: Pod,
-                      namespaces: Mapping[str, Namespace]) -> bool:
+def matches_namespace(
+    selector: LabelSelector | None, pod: Pod, namespaces: Mapping[str, Namespace]
+) -> bool:
     return _in_namespaces(pod, selector, namespaces)
 
 
-def _in_namespaces(pod: Pod, selector: Selector | None,
-                   namespaces: Mapping[str, Namespace]) -> bool:
+def _in_namespaces(
+    pod: Pod, selector: LabelSelector | None, namespaces: Mapping[str, Namespace]
+) -> bool:
     if selector is None:
         return True  # `pods` peer without namespaceSelector: every namespace
     ns = namespaces.get(pod.namespace)
@@ -70,8 +73,9 @@ def _in_cidrs(ip: str, cidrs: tuple[str, ...]) -> bool:
     return False
 
 
-def peer_matches(peer: AdminPeer, other: Endpoint, *, action: Action,
-                 namespaces: Mapping[str, Namespace]) -> Match:
+def peer_matches(
+    peer: AdminPeer, other: Endpoint, *, action: Action, namespaces: Mapping[str, Namespace]
+) -> Match:
     if peer.kind in (PeerKind.NAMESPACES, PeerKind.PODS):
         if other.pod is None or not other.selectable:
             return NO
@@ -105,8 +109,9 @@ def port_matches(spec: AdminPort, *, port: int, protocol: str, destination: Endp
         pod = destination.pod
         if pod is None:
             return NO  # never matches a networks/nodes/domainNames destination
-        found = any(p.name == spec.named and p.port == port and p.protocol == protocol
-                    for p in pod.ports)
+        found = any(
+            p.name == spec.named and p.port == port and p.protocol == protocol for p in pod.ports
+        )
         return YES if found else NO
     if spec.protocol != protocol:
         return NO
@@ -115,8 +120,15 @@ def port_matches(spec: AdminPort, *, port: int, protocol: str, destination: Endp
     return YES if spec.start <= port <= (spec.end or spec.start) else NO
 
 
-def rule_matches(rule: AdminRule, *, peer: Endpoint, destination: Endpoint, port: int,
-                 protocol: str, namespaces: Mapping[str, Namespace]) -> Match:
+def rule_matches(
+    rule: AdminRule,
+    *,
+    peer: Endpoint,
+    destination: Endpoint,
+    port: int,
+    protocol: str,
+    namespaces: Mapping[str, Namespace],
+) -> Match:
     """T7: some peer AND (no protocols, or some protocol entry)."""
     best = NO
     for p in rule.peers:

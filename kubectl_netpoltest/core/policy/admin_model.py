@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from kubectl_netpoltest.core.policy.objects import Selector
+from kubectl_netpoltest.core.labels import LabelSelector
 from kubectl_netpoltest.core.policy.parse import ObjectError, selector
 
 GROUP = "policy.networking.k8s.io"
@@ -38,10 +38,17 @@ class Action(StrEnum):
     PASS = "Pass"
 
 
-_ACTIONS = {"Accept": Action.ACCEPT, "Allow": Action.ACCEPT, "Deny": Action.DENY,
-            "Pass": Action.PASS}
-SHORT_NAMES = {"ClusterNetworkPolicy": "cnp", "AdminNetworkPolicy": "anp",
-               "BaselineAdminNetworkPolicy": "banp"}
+_ACTIONS = {
+    "Accept": Action.ACCEPT,
+    "Allow": Action.ACCEPT,
+    "Deny": Action.DENY,
+    "Pass": Action.PASS,
+}
+SHORT_NAMES = {
+    "ClusterNetworkPolicy": "cnp",
+    "AdminNetworkPolicy": "anp",
+    "BaselineAdminNetworkPolicy": "banp",
+}
 
 
 class PeerKind(StrEnum):
@@ -57,11 +64,11 @@ class PeerKind(StrEnum):
 @dataclass(frozen=True)
 class AdminPeer:
     kind: PeerKind
-    namespace_selector: Selector | None = None
+    namespace_selector: LabelSelector | None = None
     """`namespaces` peers; for `pods` peers None means every namespace."""
-    pod_selector: Selector | None = None
+    pod_selector: LabelSelector | None = None
     cidrs: tuple[str, ...] = ()
-    node_selector: Selector | None = None
+    node_selector: LabelSelector | None = None
     domains: tuple[str, ...] = ()
     unknown: str = ""
 
@@ -103,8 +110,8 @@ class AdminPolicy:
     tier: Tier
     priority: int | None
     """None only for the BaselineAdminNetworkPolicy (it has no priority)."""
-    subject_namespaces: Selector | None
-    subject_pods: tuple[Selector, Selector] | None
+    subject_namespaces: LabelSelector | None
+    subject_pods: tuple[LabelSelector, LabelSelector] | None
     """(namespaceSelector, podSelector) when the subject is `pods`."""
     ingress: tuple[AdminRule, ...] = ()
     egress: tuple[AdminRule, ...] = ()
@@ -124,8 +131,9 @@ def _ns_selector(data: Any, *, where: str) -> AdminPeer:
     if isinstance(data, Mapping) and ("sameLabels" in data or "notSameLabels" in data):
         return AdminPeer(PeerKind.UNKNOWN, unknown=f"{where}: sameLabels/notSameLabels")
     if isinstance(data, Mapping) and "namespaceSelector" in data:
-        return AdminPeer(PeerKind.NAMESPACES,
-                         namespace_selector=selector(data["namespaceSelector"], where=where))
+        return AdminPeer(
+            PeerKind.NAMESPACES, namespace_selector=selector(data["namespaceSelector"], where=where)
+        )
     return AdminPeer(PeerKind.NAMESPACES, namespace_selector=selector(data, where=where))
 
 
@@ -135,11 +143,15 @@ def _pods(data: Mapping[str, Any], *, where: str) -> AdminPeer:
         inner = _ns_selector(data["namespaces"], where=f"{where}.namespaces")
         if inner.kind is PeerKind.UNKNOWN:
             return inner
-        return AdminPeer(PeerKind.PODS, namespace_selector=inner.namespace_selector,
-                         pod_selector=pod_sel)
+        return AdminPeer(
+            PeerKind.PODS, namespace_selector=inner.namespace_selector, pod_selector=pod_sel
+        )
     ns = data.get("namespaceSelector")
-    return AdminPeer(PeerKind.PODS, pod_selector=pod_sel, namespace_selector=None
-                     if ns is None else selector(ns, where=f"{where}.namespaceSelector"))
+    return AdminPeer(
+        PeerKind.PODS,
+        pod_selector=pod_sel,
+        namespace_selector=None if ns is None else selector(ns, where=f"{where}.namespaceSelector"),
+    )
 
 
 def _peer(data: Mapping[str, Any], *, where: str) -> AdminPeer:
@@ -150,11 +162,13 @@ def _peer(data: Mapping[str, Any], *, where: str) -> AdminPeer:
     if "networks" in data:
         return AdminPeer(PeerKind.NETWORKS, cidrs=_cidrs(data["networks"], where=where))
     if "nodes" in data:
-        return AdminPeer(PeerKind.NODES, node_selector=selector(data["nodes"],
-                                                                 where=f"{where}.nodes"))
+        return AdminPeer(
+            PeerKind.NODES, node_selector=selector(data["nodes"], where=f"{where}.nodes")
+        )
     if "domainNames" in data:
-        return AdminPeer(PeerKind.DOMAIN_NAMES,
-                         domains=tuple(str(d) for d in data["domainNames"] or ()))
+        return AdminPeer(
+            PeerKind.DOMAIN_NAMES, domains=tuple(str(d) for d in data["domainNames"] or ())
+        )
     return AdminPeer(PeerKind.UNKNOWN, unknown=f"{where}: {sorted(data) or 'no field'}")
 
 
@@ -167,8 +181,10 @@ def _cidrs(data: Any, *, where: str) -> tuple[str, ...]:
         try:
             ipaddress.ip_network(str(cidr), strict=False)
         except ValueError:
-            raise ObjectError(f"{where}.networks[{i}]: {cidr!r} is not a CIDR (Invalid CIDR "
-                              "format provided); the API server would refuse it") from None
+            raise ObjectError(
+                f"{where}.networks[{i}]: {cidr!r} is not a CIDR (Invalid CIDR "
+                "format provided); the API server would refuse it"
+            ) from None
     return tuple(str(c) for c in data)
 
 
@@ -177,17 +193,26 @@ def _checked_port(port: AdminPort, *, where: str, strict_range: bool) -> AdminPo
     for value in (port.start, port.end):
         if value is not None and not 1 <= value <= 65535:
             raise ObjectError(f"{where}: port {value} is out of range (expected 1-65535)")
-    if strict_range and port.start is not None and port.end is not None \
-            and not port.start < port.end:
-        raise ObjectError(f"{where}: the range {port.start}-{port.end} does not have "
-                          "start < end; the API server would refuse it")
+    if (
+        strict_range
+        and port.start is not None
+        and port.end is not None
+        and not port.start < port.end
+    ):
+        raise ObjectError(
+            f"{where}: the range {port.start}-{port.end} does not have "
+            "start < end; the API server would refuse it"
+        )
     return port
 
 
 def _port(data: Mapping[str, Any], *, where: str) -> AdminPort:
     port = _parse_port(data)
-    ranged = any(((data.get(p) or {}).get("destinationPort") or {}).get("range")
-                 for p in ("tcp", "udp", "sctp") if isinstance(data.get(p), Mapping))
+    ranged = any(
+        ((data.get(p) or {}).get("destinationPort") or {}).get("range")
+        for p in ("tcp", "udp", "sctp")
+        if isinstance(data.get(p), Mapping)
+    )
     return _checked_port(port, where=where, strict_range=ranged)
 
 
@@ -200,20 +225,27 @@ def _parse_port(data: Mapping[str, Any]) -> AdminPort:
             dport = (data[proto] or {}).get("destinationPort") or {}
             rng = dport.get("range")
             if rng:
-                return AdminPort(protocol=proto.upper(), start=int(rng["start"]),
-                                 end=int(rng["end"]))
+                return AdminPort(
+                    protocol=proto.upper(), start=int(rng["start"]), end=int(rng["end"])
+                )
             if "number" in dport:
                 n = int(dport["number"])
                 return AdminPort(protocol=proto.upper(), start=n, end=n)
             return AdminPort(protocol=proto.upper(), unknown=f"{proto} without destinationPort")
     if "portNumber" in data:  # v1alpha1; the CRD defaults protocol to TCP
         pn = data["portNumber"]
-        return AdminPort(protocol=str(pn.get("protocol") or "TCP").upper(),
-                         start=int(pn["port"]), end=int(pn["port"]))
+        return AdminPort(
+            protocol=str(pn.get("protocol") or "TCP").upper(),
+            start=int(pn["port"]),
+            end=int(pn["port"]),
+        )
     if "portRange" in data:
         pr = data["portRange"]
-        return AdminPort(protocol=str(pr.get("protocol") or "TCP").upper(),
-                         start=int(pr["start"]), end=int(pr["end"]))
+        return AdminPort(
+            protocol=str(pr.get("protocol") or "TCP").upper(),
+            start=int(pr["start"]),
+            end=int(pr["end"]),
+        )
     return AdminPort(unknown=str(sorted(data)))
 
 
@@ -242,19 +274,32 @@ def _rules(data: Any, *, key: str, where: str) -> tuple[AdminRule, ...]:
         rule = _object(item, where=at)
         action = _ACTIONS.get(str(rule.get("action")))
         if action is None:
-            raise ObjectError(f"{at}.action: {rule.get('action')!r} is not Accept/Allow, Deny "
-                              "or Pass")
+            raise ObjectError(
+                f"{at}.action: {rule.get('action')!r} is not Accept/Allow, Deny or Pass"
+            )
         ports_key = "protocols" if "protocols" in rule else "ports"
         ports_data = _list(rule.get(ports_key), where=f"{at}.{ports_key}")
         peers = _list(rule.get(peers_key), where=f"{at}.{peers_key}")
-        out.append(AdminRule(
-            action=action, name=str(rule.get("name") or ""),
-            peers=tuple(_peer(_object(p, where=f"{at}.{peers_key}[{j}]"),
-                              where=f"{at}.{peers_key}[{j}]") for j, p in enumerate(peers)),
-            ports=None if not ports_data else tuple(
-                _port(_object(p, where=f"{at}.{ports_key}[{j}]"),
-                      where=f"{at}.{ports_key}[{j}]") for j, p in enumerate(ports_data)
-            )))
+        out.append(
+            AdminRule(
+                action=action,
+                name=str(rule.get("name") or ""),
+                peers=tuple(
+                    _peer(
+                        _object(p, where=f"{at}.{peers_key}[{j}]"), where=f"{at}.{peers_key}[{j}]"
+                    )
+                    for j, p in enumerate(peers)
+                ),
+                ports=None
+                if not ports_data
+                else tuple(
+                    _port(
+                        _object(p, where=f"{at}.{ports_key}[{j}]"), where=f"{at}.{ports_key}[{j}]"
+                    )
+                    for j, p in enumerate(ports_data)
+                ),
+            )
+        )
     return tuple(out)
 
 
@@ -271,8 +316,10 @@ def admin_policy(obj: Mapping[str, Any]) -> AdminPolicy:
     except ObjectError:
         raise
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise ObjectError(f"{where}: not a valid {kind} ({type(exc).__name__}: {exc}); "
-                          f"the API server would refuse it") from None
+        raise ObjectError(
+            f"{where}: not a valid {kind} ({type(exc).__name__}: {exc}); "
+            f"the API server would refuse it"
+        ) from None
 
 
 def _priority(spec: Mapping[str, Any], *, where: str) -> int:
@@ -301,11 +348,19 @@ def _admin_policy(obj: Mapping[str, Any], *, kind: str, name: str, where: str) -
         subject_ns = selector(subject["namespaces"], where=f"{where}.subject.namespaces")
     elif "pods" in subject:
         pods = subject["pods"] or {}
-        subject_pods = (selector(pods.get("namespaceSelector"),
-                                 where=f"{where}.subject.pods.namespaceSelector"),
-                        selector(pods.get("podSelector"),
-                                 where=f"{where}.subject.pods.podSelector"))
-    return AdminPolicy(kind=kind, name=name, tier=tier, priority=priority,
-                       subject_namespaces=subject_ns, subject_pods=subject_pods,
-                       ingress=_rules(spec.get("ingress"), key="ingress", where=where),
-                       egress=_rules(spec.get("egress"), key="egress", where=where))
+        subject_pods = (
+            selector(
+                pods.get("namespaceSelector"), where=f"{where}.subject.pods.namespaceSelector"
+            ),
+            selector(pods.get("podSelector"), where=f"{where}.subject.pods.podSelector"),
+        )
+    return AdminPolicy(
+        kind=kind,
+        name=name,
+        tier=tier,
+        priority=priority,
+        subject_namespaces=subject_ns,
+        subject_pods=subject_pods,
+        ingress=_rules(spec.get("ingress"), key="ingress", where=where),
+        egress=_rules(spec.get("egress"), key="egress", where=where),
+    )

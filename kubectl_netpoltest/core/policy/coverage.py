@@ -46,8 +46,11 @@ class RuleRow:
 
     @property
     def path(self) -> str:
-        return (f"{self.direction.value}[{self.index}]" if self.index is not None
-                else f"{self.direction.value} (no rules)")
+        return (
+            f"{self.direction.value}[{self.index}]"
+            if self.index is not None
+            else f"{self.direction.value} (no rules)"
+        )
 
     @property
     def touched(self) -> bool:
@@ -64,12 +67,19 @@ class Coverage:
 def describe_peer(peer: Peer) -> str:
     if peer.ip_block is not None:
         block = peer.ip_block
-        return f"ipBlock {block.cidr}" + (f" except {','.join(block.excepts)}"
-                                          if block.excepts else "")
-    pods = "all pods" if peer.pod_selector is None or peer.pod_selector.is_empty else (
-        f"pods [{peer.pod_selector.describe()}]")
-    where = ("the policy's namespace" if peer.namespace_selector is None
-             else f"namespaces [{peer.namespace_selector.describe()}]")
+        return f"ipBlock {block.cidr}" + (
+            f" except {','.join(block.excepts)}" if block.excepts else ""
+        )
+    pods = (
+        "all pods"
+        if peer.pod_selector is None or peer.pod_selector.is_empty
+        else (f"pods [{peer.pod_selector.describe()}]")
+    )
+    where = (
+        "the policy's namespace"
+        if peer.namespace_selector is None
+        else f"namespaces [{peer.namespace_selector.describe()}]"
+    )
     return f"{pods} in {where}"
 
 
@@ -90,8 +100,17 @@ class _Collector:
         self.edges: dict[tuple[str, str, Direction, int | None], list[str]] = defaultdict(list)
         self.subjects: set[tuple[Pod, Direction]] = set()
 
-    def side(self, query: str, *, direction: Direction, subject: Pod, peer: Endpoint,
-             destination: Endpoint, port: int, protocol: str) -> None:
+    def side(
+        self,
+        query: str,
+        *,
+        direction: Direction,
+        subject: Pod,
+        peer: Endpoint,
+        destination: Endpoint,
+        port: int,
+        protocol: str,
+    ) -> None:
         policies = self.predictor.selecting(subject, direction)
         if not policies:
             return
@@ -103,13 +122,25 @@ class _Collector:
             if not rules:
                 near.append((policy.namespace, policy.name, direction, None))
             for i, rule in enumerate(rules):
-                peer_tri = Tri.YES if rule.peers is None else _best(
-                    peer_matches(p, peer, policy_namespace=policy.namespace,
-                                 namespaces=self.predictor.namespaces,
-                                 assumptions=self.predictor.assumptions).tri
-                    for p in rule.peers)
-                port_tri = Tri.YES if rule.ports is None else _best(
-                    self._port(spec, port, protocol, destination) for spec in rule.ports)
+                peer_tri = (
+                    Tri.YES
+                    if rule.peers is None
+                    else _best(
+                        peer_matches(
+                            p,
+                            peer,
+                            policy_namespace=policy.namespace,
+                            namespaces=self.predictor.namespaces,
+                            assumptions=self.predictor.assumptions,
+                        ).tri
+                        for p in rule.peers
+                    )
+                )
+                port_tri = (
+                    Tri.YES
+                    if rule.ports is None
+                    else _best(self._port(spec, port, protocol, destination) for spec in rule.ports)
+                )
                 key = (policy.namespace, policy.name, direction, i)
                 if peer_tri is Tri.YES and port_tri is Tri.YES:
                     exercised.append(key)
@@ -122,30 +153,54 @@ class _Collector:
                 self.edges[near_key].append(query)
 
     def _port(self, spec: PortSpec, port: int, protocol: str, destination: Endpoint) -> Tri:
-        return port_matches(spec, port=port, protocol=protocol, destination=destination,
-                            assumptions=self.predictor.assumptions).tri
+        return port_matches(
+            spec,
+            port=port,
+            protocol=protocol,
+            destination=destination,
+            assumptions=self.predictor.assumptions,
+        ).tri
 
 
-def coverage(predictor: Predictor, queries: Sequence[Query], *,
-             namespaces: Sequence[str]) -> Coverage:
+def coverage(
+    predictor: Predictor, queries: Sequence[Query], *, namespaces: Sequence[str]
+) -> Coverage:
     collector = _Collector(predictor)
     for q in queries:
         protocol = q.protocol.upper()
-        for dest, port in predictor.destinations(target=q.target, port=q.port,
-                                                 protocol=protocol):
+        for dest, port in predictor.destinations(target=q.target, port=q.port, protocol=protocol):
             if q.source.pod is not None and q.source.pod == dest.pod:
                 continue  # own IP: no policy applies (rule 9)
             if q.source.selectable and q.source.pod is not None:
-                collector.side(q.id, direction=Direction.EGRESS, subject=q.source.pod,
-                               peer=dest, destination=dest, port=port, protocol=protocol)
+                collector.side(
+                    q.id,
+                    direction=Direction.EGRESS,
+                    subject=q.source.pod,
+                    peer=dest,
+                    destination=dest,
+                    port=port,
+                    protocol=protocol,
+                )
             if dest.selectable and dest.pod is not None:
-                collector.side(q.id, direction=Direction.INGRESS, subject=dest.pod,
-                               peer=q.source, destination=dest, port=port, protocol=protocol)
-    rows = [row for policy in predictor.snapshot.policies if policy.namespace in namespaces
-            for row in _rows(policy, collector)]
+                collector.side(
+                    q.id,
+                    direction=Direction.INGRESS,
+                    subject=dest.pod,
+                    peer=q.source,
+                    destination=dest,
+                    port=port,
+                    protocol=protocol,
+                )
+    rows = [
+        row
+        for policy in predictor.snapshot.policies
+        if policy.namespace in namespaces
+        for row in _rows(policy, collector)
+    ]
     untouched = [
         f"{pod.ref} {direction.value}"
-        for pod in predictor.snapshot.pods if pod.namespace in namespaces
+        for pod in predictor.snapshot.pods
+        if pod.namespace in namespaces
         for direction in Direction
         if predictor.selecting(pod, direction) and (pod, direction) not in collector.subjects
     ]
@@ -155,18 +210,40 @@ def coverage(predictor: Predictor, queries: Sequence[Query], *,
 def _rows(policy: Policy, collector: _Collector) -> list[RuleRow]:
     rows = []
     for direction, isolates, rules in (
-            (Direction.INGRESS, policy.ingress_isolates, policy.ingress),
-            (Direction.EGRESS, policy.egress_isolates, policy.egress)):
+        (Direction.INGRESS, policy.ingress_isolates, policy.ingress),
+        (Direction.EGRESS, policy.egress_isolates, policy.egress),
+    ):
         if not isolates:
             continue
         if not rules:
-            rows.append(RuleRow(policy.namespace, policy.name, direction, None, "nothing",
-                                "nothing", edge_of=tuple(dict.fromkeys(collector.edges[
-                                    (policy.namespace, policy.name, direction, None)]))))
+            rows.append(
+                RuleRow(
+                    policy.namespace,
+                    policy.name,
+                    direction,
+                    None,
+                    "nothing",
+                    "nothing",
+                    edge_of=tuple(
+                        dict.fromkeys(
+                            collector.edges[(policy.namespace, policy.name, direction, None)]
+                        )
+                    ),
+                )
+            )
         for i, rule in enumerate(rules):
             key = (policy.namespace, policy.name, direction, i)
             peers, ports = describe_rule(rule)
-            rows.append(RuleRow(policy.namespace, policy.name, direction, i, peers, ports,
-                                tuple(dict.fromkeys(collector.exercised[key])),
-                                tuple(dict.fromkeys(collector.edges[key]))))
+            rows.append(
+                RuleRow(
+                    policy.namespace,
+                    policy.name,
+                    direction,
+                    i,
+                    peers,
+                    ports,
+                    tuple(dict.fromkeys(collector.exercised[key])),
+                    tuple(dict.fromkeys(collector.edges[key])),
+                )
+            )
     return rows

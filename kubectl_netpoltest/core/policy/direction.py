@@ -32,7 +32,7 @@ from kubectl_netpoltest.core.policy.objects import Namespace, Policy, Rule
 
 _UNDEFINED_WHY = {
     Code.IPBLOCK_MATCHES_POD_IP: "whether an ipBlock matches a pod IP is up to the CNI "
-    "(API: ipBlock \"should be cluster-external IPs\"; semantics rule 16)",
+    '(API: ipBlock "should be cluster-external IPs"; semantics rule 16)',
     Code.ADDRESS_UNKNOWN: "the address is not known here (offline, or a name only the source "
     "pod can resolve), and an ipBlock decides",
     Code.NAMED_PORT_AMBIGUOUS: "the destination has several container ports with this name; "
@@ -54,8 +54,12 @@ class Traffic:
 
 
 def _rule_match(
-    policy: Policy, rule: Rule, traffic: Traffic, *,
-    namespaces: Mapping[str, Namespace], assumptions: Assumptions,
+    policy: Policy,
+    rule: Rule,
+    traffic: Traffic,
+    *,
+    namespaces: Mapping[str, Namespace],
+    assumptions: Assumptions,
 ) -> tuple[Tri, int | None, int | None, Match | None]:
     """The best match of one rule (peer AND port): its tri, the peer and port indexes that
     gave it (None when the list is absent) and the match that kept it from a plain yes.
@@ -86,8 +90,11 @@ def _rule_match(
         if m.tri is Tri.YES:
             best_port, port_index = m, k
             break
-        if port_index is None or (m.tri is Tri.MAYBE and best_port.tri is Tri.NO) or (
-                m.tri is best_port.tri and best_port.code is None and m.code is not None):
+        if (
+            port_index is None
+            or (m.tri is Tri.MAYBE and best_port.tri is Tri.NO)
+            or (m.tri is best_port.tri and best_port.code is None and m.code is not None)
+        ):
             best_port, port_index = m, k
     if best_port.tri is Tri.YES:
         return matched.tri, peer_index, port_index, matched
@@ -120,8 +127,11 @@ def evaluate_direction(
     direction = traffic.direction
     if not policies:
         return DirectionDecision(
-            direction, Decision.NOT_SELECTED, Code.NOT_ISOLATED,
-            f"no NetworkPolicy selects {subject} for {direction.value}: all traffic allowed")
+            direction,
+            Decision.NOT_SELECTED,
+            Code.NOT_ISOLATED,
+            f"no NetworkPolicy selects {subject} for {direction.value}: all traffic allowed",
+        )
     allowed: list[RuleRef] = []
     maybe: list[tuple[RuleRef, Code]] = []
     unresolved: list[RuleRef] = []
@@ -129,9 +139,11 @@ def evaluate_direction(
         rules = policy.ingress if direction is Direction.INGRESS else policy.egress
         for i, rule in enumerate(rules):
             tri, peer, port, blocking = _rule_match(
-                policy, rule, traffic, namespaces=namespaces, assumptions=assumptions)
-            if tri is Tri.NO and (blocking is None
-                                  or blocking.code is not Code.NAMED_PORT_UNRESOLVED):
+                policy, rule, traffic, namespaces=namespaces, assumptions=assumptions
+            )
+            if tri is Tri.NO and (
+                blocking is None or blocking.code is not Code.NAMED_PORT_UNRESOLVED
+            ):
                 continue
             ref = RuleRef(policy.namespace, policy.name, _path(direction, i, peer, port))
             if tri is Tri.YES:
@@ -142,30 +154,47 @@ def evaluate_direction(
             else:
                 unresolved.append(ref)
     if allowed:
-        return DirectionDecision(direction, Decision.ALLOWED, Code.ALLOWED_BY,
-                                 f"allowed by {allowed[0]}", tuple(allowed))
+        return DirectionDecision(
+            direction, Decision.ALLOWED, Code.ALLOWED_BY, f"allowed by {allowed[0]}", tuple(allowed)
+        )
     if maybe:
         refs = tuple(ref for ref, _ in maybe)
         code = maybe[0][1]
-        return DirectionDecision(direction, Decision.UNDEFINED, code,
-                                 f"only {refs[0]} could allow it, and {_UNDEFINED_WHY[code]}",
-                                 refs)
+        return DirectionDecision(
+            direction,
+            Decision.UNDEFINED,
+            code,
+            f"only {refs[0]} could allow it, and {_UNDEFINED_WHY[code]}",
+            refs,
+        )
     isolating = tuple(RuleRef(p.namespace, p.name) for p in policies)
     names = ", ".join(str(r) for r in isolating)
     what = f"{traffic.peer.label} {traffic.port}/{traffic.protocol}"
     if unresolved:
         return DirectionDecision(
-            direction, Decision.DENIED, Code.NAMED_PORT_UNRESOLVED,
+            direction,
+            Decision.DENIED,
+            Code.NAMED_PORT_UNRESOLVED,
             f"{subject} is {direction.value}-isolated by {names}; {unresolved[0]} selects "
             f"the peer but its named port does not exist on {traffic.destination.label} "
-            f"with protocol {traffic.protocol}", isolating + tuple(unresolved))
-    if not any(policy.ingress if direction is Direction.INGRESS else policy.egress
-               for policy in policies):
+            f"with protocol {traffic.protocol}",
+            isolating + tuple(unresolved),
+        )
+    if not any(
+        policy.ingress if direction is Direction.INGRESS else policy.egress for policy in policies
+    ):
         return DirectionDecision(
-            direction, Decision.DENIED, Code.NO_RULES,
-            f"{subject} is {direction.value}-isolated by {names} (no rules defined): "
-            f"{what} denied", isolating)
+            direction,
+            Decision.DENIED,
+            Code.NO_RULES,
+            f"{subject} is {direction.value}-isolated by {names} (no rules defined): {what} denied",
+            isolating,
+        )
     return DirectionDecision(
-        direction, Decision.DENIED, Code.NO_RULE_MATCHES,
+        direction,
+        Decision.DENIED,
+        Code.NO_RULE_MATCHES,
         f"{subject} is {direction.value}-isolated by {names} and no {direction.value} rule "
-        f"of theirs allows {what}", isolating)
+        f"of theirs allows {what}",
+        isolating,
+    )

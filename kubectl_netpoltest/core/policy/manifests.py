@@ -101,6 +101,12 @@ def load_snapshot(paths: Iterable[str], *, default_namespace: str) -> Snapshot:
                 meta = doc.get("metadata")
                 name = meta.get("name") if isinstance(meta, dict) else None
                 raise ManifestError(f"{path}: {kind} {name}: {exc}") from None
-    return Snapshot(namespaces=tuple(namespaces), pods=tuple(pods), policies=tuple(policies),
-                    services=tuple(services), endpoint_slices=tuple(slices), live=False,
-                    sources=tuple(files))
+    return Snapshot(
+        namespaces=tuple(namespaces),
+        pods=tuple(pods),
+        policies=tuple(policies),
+        services=tuple(services),
+        endpoint_slices=tuple(slices),
+        live=False,
+        sources=tuple(files),
+    )

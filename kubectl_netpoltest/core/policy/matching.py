@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
 
+from kubectl_netpoltest.core.labels import selector_matches as matches
 from kubectl_netpoltest.core.policy.decision import Code
 from kubectl_netpoltest.core.policy.objects import (
     NAMESPACE_NAME_LABEL,
@@ -23,7 +24,6 @@ from kubectl_netpoltest.core.policy.objects import (
     Pod,
     PortSpec,
 )
-from kubectl_netpoltest.core.policy.selectors import matches
 
 
 class Tri(Enum):
@@ -95,8 +95,7 @@ def _in_block(cidr: str, excepts: tuple[str, ...], ip: str) -> bool:
     return not any(addr in _network(e) for e in excepts if _network(e).version == addr.version)
 
 
-def namespace_labels(namespaces: Mapping[str, Namespace], name: str) -> tuple[
-        tuple[str, str], ...]:
+def namespace_labels(namespaces: Mapping[str, Namespace], name: str) -> tuple[tuple[str, str], ...]:
     found = namespaces.get(name)
     return found.labels if found is not None else ((NAMESPACE_NAME_LABEL, name),)
 
@@ -117,8 +116,13 @@ def peer_matches(
     return peer_match(peer, endpoint, policy_namespace, namespaces, assumptions)
 
 
-def peer_match(peer: Peer, endpoint: Endpoint, policy_namespace: str,
-               namespaces: Mapping[str, Namespace], assumptions: Assumptions) -> Match:
+def peer_match(
+    peer: Peer,
+    endpoint: Endpoint,
+    policy_namespace: str,
+    namespaces: Mapping[str, Namespace],
+    assumptions: Assumptions,
+) -> Match:
     """`peer_matches` with positional arguments: the evaluator's hot path."""
     pod = endpoint.pod
     block = peer.ip_block
@@ -163,8 +167,9 @@ _UNRESOLVED = Match(Tri.NO, Code.NAMED_PORT_UNRESOLVED)
 _AMBIGUOUS = Match(Tri.MAYBE, Code.NAMED_PORT_AMBIGUOUS)
 
 
-def port_match(spec: PortSpec, port: int, protocol: str, destination: Endpoint,
-               assumptions: Assumptions) -> Match:
+def port_match(
+    spec: PortSpec, port: int, protocol: str, destination: Endpoint, assumptions: Assumptions
+) -> Match:
     """`port_matches` with positional arguments: the evaluator's hot path."""
     if spec.protocol != protocol:
         return NO
@@ -176,8 +181,7 @@ def port_match(spec: PortSpec, port: int, protocol: str, destination: Endpoint,
         return YES if number <= port <= end else NO
     if destination.pod is None:
         return _UNRESOLVED
-    numbers = [p.port for p in destination.pod.ports
-               if p.name == number and p.protocol == protocol]
+    numbers = [p.port for p in destination.pod.ports if p.name == number and p.protocol == protocol]
     if not numbers:
         return _UNRESOLVED
     if assumptions.first_named_port_wins or len(set(numbers)) == 1:

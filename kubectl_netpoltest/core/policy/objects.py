@@ -9,55 +9,11 @@ lives in one place. Nothing here knows about test specs or probes.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import StrEnum
+
+from kubectl_netpoltest.core.labels import Labels, LabelSelector
 
 NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
 PROTOCOLS = ("TCP", "UDP", "SCTP")
-
-Labels = tuple[tuple[str, str], ...]
-"""Labels as sorted (key, value) pairs: hashable, so selector matches can be cached."""
-
-
-def labels_of(mapping: dict[str, str] | None) -> Labels:
-    return tuple(sorted((mapping or {}).items()))
-
-
-class Operator(StrEnum):
-    IN = "In"
-    NOT_IN = "NotIn"
-    EXISTS = "Exists"
-    DOES_NOT_EXIST = "DoesNotExist"
-
-
-@dataclass(frozen=True)
-class Requirement:
-    key: str
-    operator: Operator
-    values: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Selector:
-    """A LabelSelector: matchLabels AND every matchExpression; empty matches everything."""
-
-    match_labels: Labels = ()
-    match_expressions: tuple[Requirement, ...] = ()
-
-    @property
-    def is_empty(self) -> bool:
-        return not self.match_labels and not self.match_expressions
-
-    def describe(self) -> str:
-        parts = [f"{k}={v}" for k, v in self.match_labels]
-        for req in self.match_expressions:
-            if req.operator is Operator.EXISTS:
-                parts.append(req.key)
-            elif req.operator is Operator.DOES_NOT_EXIST:
-                parts.append(f"!{req.key}")
-            else:
-                word = "in" if req.operator is Operator.IN else "notin"
-                parts.append(f"{req.key} {word} ({','.join(req.values)})")
-        return ",".join(parts) or "{}"
 
 
 @dataclass(frozen=True)
@@ -110,8 +66,8 @@ class Peer:
     `namespace_selector` None means the policy's own namespace (API NetworkPolicyPeer).
     """
 
-    pod_selector: Selector | None = None
-    namespace_selector: Selector | None = None
+    pod_selector: LabelSelector | None = None
+    namespace_selector: LabelSelector | None = None
     ip_block: IPBlock | None = None
 
 
@@ -143,7 +99,7 @@ class Rule:
 class Policy:
     namespace: str
     name: str
-    pod_selector: Selector
+    pod_selector: LabelSelector
     ingress_isolates: bool
     egress_isolates: bool
     ingress: tuple[Rule, ...] = ()

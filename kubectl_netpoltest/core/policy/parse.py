@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from kubectl_netpoltest.core.labels import LabelSelector, Requirement, SelectorOperator, labels_of
 from kubectl_netpoltest.core.policy.objects import (
     NAMESPACE_NAME_LABEL,
     PROTOCOLS,
@@ -17,17 +18,13 @@ from kubectl_netpoltest.core.policy.objects import (
     EndpointSlice,
     IPBlock,
     Namespace,
-    Operator,
     Peer,
     Pod,
     Policy,
     PortSpec,
-    Requirement,
     Rule,
-    Selector,
     Service,
     ServicePort,
-    labels_of,
 )
 
 
@@ -39,26 +36,27 @@ def _meta(obj: Mapping[str, Any]) -> Mapping[str, Any]:
     return obj.get("metadata") or {}
 
 
-def selector(data: Mapping[str, Any] | None, *, where: str) -> Selector:
+def selector(data: Mapping[str, Any] | None, *, where: str) -> LabelSelector:
     """API LabelSelector: In/NotIn need values, Exists/DoesNotExist must have none."""
     data = data or {}
     requirements = []
     for i, expr in enumerate(data.get("matchExpressions") or ()):
         path = f"{where}.matchExpressions[{i}]"
         try:
-            operator = Operator(expr.get("operator"))
+            operator = SelectorOperator(expr.get("operator"))
         except ValueError:
-            raise ObjectError(f"{path}.operator: {expr.get('operator')!r} is not one of "
-                              "In, NotIn, Exists, DoesNotExist") from None
+            raise ObjectError(
+                f"{path}.operator: {expr.get('operator')!r} is not one of "
+                "In, NotIn, Exists, DoesNotExist"
+            ) from None
         values = tuple(str(v) for v in expr.get("values") or ())
-        if operator in (Operator.IN, Operator.NOT_IN) and not values:
+        if operator in (SelectorOperator.IN, SelectorOperator.NOT_IN) and not values:
             raise ObjectError(f"{path}.values: {operator.value} needs at least one value")
-        if operator in (Operator.EXISTS, Operator.DOES_NOT_EXIST) and values:
+        if operator in (SelectorOperator.EXISTS, SelectorOperator.DOES_NOT_EXIST) and values:
             raise ObjectError(f"{path}.values: {operator.value} takes no values")
-        requirements.append(Requirement(key=str(expr.get("key")), operator=operator,
-                                        values=values))
+        requirements.append(Requirement(key=str(expr.get("key")), operator=operator, values=values))
     labels = {str(k): str(v) for k, v in (data.get("matchLabels") or {}).items()}
-    return Selector(match_labels=labels_of(labels), match_expressions=tuple(requirements))
+    return LabelSelector(match_labels=labels_of(labels), match_expressions=tuple(requirements))
 
 
 def namespace(obj: Mapping[str, Any]) -> Namespace:
@@ -82,9 +80,11 @@ def container_ports(pod_spec: Mapping[str, Any]) -> tuple[ContainerPort, ...]:
     """Named ports are looked up on every container, init containers included (sidecars)."""
     containers = [*(pod_spec.get("initContainers") or ()), *(pod_spec.get("containers") or ())]
     return tuple(
-        ContainerPort(port=int(p["containerPort"]),
-                      protocol=str(p.get("protocol") or "TCP").upper(),
-                      name=p.get("name"))
+        ContainerPort(
+            port=int(p["containerPort"]),
+            protocol=str(p.get("protocol") or "TCP").upper(),
+            name=p.get("name"),
+        )
         for c in containers
         for p in c.get("ports") or ()
         if "containerPort" in p
@@ -127,8 +127,13 @@ def _ports(data: Any, *, where: str) -> tuple[PortSpec, ...] | None:
                 raise ObjectError(f"{path}.endPort: needs a numeric port (semantics rule 21)")
             if int(end) < port:
                 raise ObjectError(f"{path}.endPort: {end} is below port {port}")
-        out.append(PortSpec(protocol=_protocol(p.get("protocol"), where=path), port=port,
-                            end_port=None if end is None else int(end)))
+        out.append(
+            PortSpec(
+                protocol=_protocol(p.get("protocol"), where=path),
+                port=port,
+                end_port=None if end is None else int(end),
+            )
+        )
     return tuple(out)
 
 
@@ -140,13 +145,17 @@ def _peer(data: Mapping[str, Any], *, where: str) -> Peer:
             raise ObjectError(f"{where}: ipBlock cannot be combined with a selector")
         if not block.get("cidr"):
             raise ObjectError(f"{where}.ipBlock.cidr: required")
-        return Peer(ip_block=IPBlock(cidr=str(block["cidr"]),
-                                     excepts=tuple(str(e) for e in block.get("except") or ())))
+        return Peer(
+            ip_block=IPBlock(
+                cidr=str(block["cidr"]), excepts=tuple(str(e) for e in block.get("except") or ())
+            )
+        )
     if pod_sel is None and ns_sel is None:
         raise ObjectError(f"{where}: needs podSelector, namespaceSelector or ipBlock")
     return Peer(
         pod_selector=None if pod_sel is None else selector(pod_sel, where=f"{where}.podSelector"),
-        namespace_selector=None if ns_sel is None
+        namespace_selector=None
+        if ns_sel is None
         else selector(ns_sel, where=f"{where}.namespaceSelector"),
     )
 
@@ -156,11 +165,14 @@ def _rules(data: Any, *, key: str, peers_key: str, where: str) -> tuple[Rule, ..
     for i, rule in enumerate(data or ()):
         path = f"{where}.{key}[{i}]"
         peers = rule.get(peers_key) or None
-        rules.append(Rule(
-            peers=None if peers is None else tuple(
-                _peer(p, where=f"{path}.{peers_key}[{j}]") for j, p in enumerate(peers)),
-            ports=_ports(rule.get("ports"), where=f"{path}.ports"),
-        ))
+        rules.append(
+            Rule(
+                peers=None
+                if peers is None
+                else tuple(_peer(p, where=f"{path}.{peers_key}[{j}]") for j, p in enumerate(peers)),
+                ports=_ports(rule.get("ports"), where=f"{path}.ports"),
+            )
+        )
     return tuple(rules)
 
 
@@ -199,13 +211,18 @@ def service(obj: Mapping[str, Any], *, default_namespace: str = "default") -> Se
         cluster_ips=ips,
         selector=None if sel is None else labels_of({str(k): str(v) for k, v in sel.items()}),
         ports=tuple(
-            ServicePort(port=int(p["port"]), protocol=str(p.get("protocol") or "TCP").upper(),
-                        target_port=_port_value(p.get("targetPort")), name=p.get("name"))
+            ServicePort(
+                port=int(p["port"]),
+                protocol=str(p.get("protocol") or "TCP").upper(),
+                target_port=_port_value(p.get("targetPort")),
+                name=p.get("name"),
+            )
             for p in spec.get("ports") or ()
         ),
         headless=spec.get("clusterIP") == "None",
         external_name=str(spec.get("externalName") or "") or None
-        if spec.get("type") == "ExternalName" else None,
+        if spec.get("type") == "ExternalName"
+        else None,
     )
 
 
@@ -226,8 +243,11 @@ def endpoint_slice(obj: Mapping[str, Any]) -> EndpointSlice | None:
         service=str(owner),
         addresses=addresses,
         ports=tuple(
-            ContainerPort(port=int(p["port"]), protocol=str(p.get("protocol") or "TCP").upper(),
-                          name=p.get("name") or None)
+            ContainerPort(
+                port=int(p["port"]),
+                protocol=str(p.get("protocol") or "TCP").upper(),
+                name=p.get("name") or None,
+            )
             for p in obj.get("ports") or ()
             if p.get("port") is not None
         ),

@@ -7,14 +7,9 @@ import ipaddress
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from kubectl_netpoltest.core.policy.objects import (
-    EndpointSlice,
-    Pod,
-    Selector,
-    Service,
-    ServicePort,
-)
-from kubectl_netpoltest.core.policy.selectors import matches
+from kubectl_netpoltest.core.labels import LabelSelector
+from kubectl_netpoltest.core.labels import selector_matches as matches
+from kubectl_netpoltest.core.policy.objects import EndpointSlice, Pod, Service, ServicePort
 
 CLUSTER_DOMAIN = "cluster.local"
 
@@ -64,8 +59,9 @@ def _target_number(pod: Pod | None, sport: ServicePort) -> int | None:
         return target
     if pod is None:
         return None
-    return next((p.port for p in pod.ports if p.name == target and p.protocol == sport.protocol),
-                None)
+    return next(
+        (p.port for p in pod.ports if p.name == target and p.protocol == sport.protocol), None
+    )
 
 
 def backends(
@@ -92,15 +88,18 @@ def backends(
     if slices:
         found = []
         for s in slices:
-            numbers = [p.port for p in s.ports if p.protocol == protocol and (
-                p.name == sport.name or len(s.ports) == 1)]
+            numbers = [
+                p.port
+                for p in s.ports
+                if p.protocol == protocol and (p.name == sport.name or len(s.ports) == 1)
+            ]
             for addr in s.addresses:
                 if numbers:
                     found.append(Backend(pods_by_ip.get(addr), addr, numbers[0]))
         return found
     if service.selector is None:
         return []
-    sel = Selector(match_labels=service.selector)
+    sel = LabelSelector(match_labels=service.selector)
     out = []
     for pod in pods:
         if pod.namespace == service.namespace and matches(sel, pod.labels):

@@ -25,6 +25,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import groupby
 
+from kubectl_netpoltest.core.labels import LabelSelector
+from kubectl_netpoltest.core.labels import selector_matches as matches
 from kubectl_netpoltest.core.policy.admin_matching import (
     matches_namespace,
     rule_matches,
@@ -40,9 +42,8 @@ from kubectl_netpoltest.core.policy.decision import (
     RuleRef,
 )
 from kubectl_netpoltest.core.policy.matching import Assumptions, Endpoint, Tri
-from kubectl_netpoltest.core.policy.objects import Namespace, Pod, Selector, Snapshot
+from kubectl_netpoltest.core.policy.objects import Namespace, Pod, Snapshot
 from kubectl_netpoltest.core.policy.predict import Predictor
-from kubectl_netpoltest.core.policy.selectors import matches
 
 ARROW = " → "
 
@@ -73,20 +74,31 @@ def _ref(policy: AdminPolicy, rule: str | None = None) -> RuleRef:
     return RuleRef("", name, rule, kind=short)
 
 
-def _policy_result(policy: AdminPolicy, side: Side,
-                   namespaces: Mapping[str, Namespace]) -> TierResult:
+def _policy_result(
+    policy: AdminPolicy, side: Side, namespaces: Mapping[str, Namespace]
+) -> TierResult:
     """T4: the first matching rule of a policy is its decision."""
     for i, rule in enumerate(rules_of(policy, side.direction)):
-        m = rule_matches(rule, peer=side.peer, destination=side.destination, port=side.port,
-                         protocol=side.protocol, namespaces=namespaces)
+        m = rule_matches(
+            rule,
+            peer=side.peer,
+            destination=side.destination,
+            port=side.port,
+            protocol=side.protocol,
+            namespaces=namespaces,
+        )
         path = f"{side.direction.value}[{i}]"
         if m.tri is Tri.YES:
             return TierResult(rule.action, (_ref(policy, path),))
         if m.tri is Tri.MAYBE:
             assert m.code is not None
-            return TierResult(None, (_ref(policy, path),), m.code,
-                              f"whether {policy.ref} {path} ({rule.action.value}) matches is "
-                              f"not defined by the API ({m.code.value})")
+            return TierResult(
+                None,
+                (_ref(policy, path),),
+                m.code,
+                f"whether {policy.ref} {path} ({rule.action.value}) matches is "
+                f"not defined by the API ({m.code.value})",
+            )
     return TierResult(None)
 
 
@@ -94,8 +106,9 @@ def _priority(policy: AdminPolicy) -> int:
     return policy.priority if policy.priority is not None else 1 << 31
 
 
-def evaluate_tier(policies: Sequence[AdminPolicy], side: Side,
-                  namespaces: Mapping[str, Namespace]) -> TierResult:
+def evaluate_tier(
+    policies: Sequence[AdminPolicy], side: Side, namespaces: Mapping[str, Namespace]
+) -> TierResult:
     """Policies in priority order; equal priorities that disagree are undefined (T5)."""
     ordered = sorted(policies, key=_priority)
     for _, group_iter in groupby(ordered, key=_priority):
@@ -111,25 +124,34 @@ def evaluate_tier(policies: Sequence[AdminPolicy], side: Side,
         actions = {r.action for r in matched}
         if len(actions) > 1:
             said = ", ".join(f"{r.refs[0]} says {r.action}" for r in matched)
-            return TierResult(None, refs, Code.SAME_PRIORITY_OVERLAP,
-                              f"same priority {_priority(group[0])}, different actions ({said}):"
-                              " the API lets the implementation apply any of them")
+            return TierResult(
+                None,
+                refs,
+                Code.SAME_PRIORITY_OVERLAP,
+                f"same priority {_priority(group[0])}, different actions ({said}):"
+                " the API lets the implementation apply any of them",
+            )
         return TierResult(matched[0].action, refs)
     return TierResult(None)
 
 
-def _tier(policies: Sequence[AdminPolicy], side: Side,
-          namespaces: Mapping[str, Namespace]) -> TierResult:
+def _tier(
+    policies: Sequence[AdminPolicy], side: Side, namespaces: Mapping[str, Namespace]
+) -> TierResult:
     """L6: no API orders v1alpha1 against v1alpha2 objects of one tier."""
     old = [p for p in policies if p.kind != "ClusterNetworkPolicy"]
     if old and len(old) < len(policies):
         new = [p for p in policies if p.kind == "ClusterNetworkPolicy"]
         a, b = evaluate_tier(new, side, namespaces), evaluate_tier(old, side, namespaces)
         if a.action is not None and b.action is not None and a.action != b.action:
-            return TierResult(None, a.refs + b.refs, Code.MIXED_API_VERSIONS,
-                              f"{a.refs[0]} says {a.action}, {b.refs[0]} says {b.action}: no "
-                              "API orders v1alpha2 ClusterNetworkPolicies against v1alpha1 "
-                              "Admin/BaselineAdminNetworkPolicies")
+            return TierResult(
+                None,
+                a.refs + b.refs,
+                Code.MIXED_API_VERSIONS,
+                f"{a.refs[0]} says {a.action}, {b.refs[0]} says {b.action}: no "
+                "API orders v1alpha2 ClusterNetworkPolicies against v1alpha1 "
+                "Admin/BaselineAdminNetworkPolicies",
+            )
     return evaluate_tier(policies, side, namespaces)
 
 
@@ -148,33 +170,42 @@ def _np_step(np: DirectionDecision) -> str:
 class TieredPredictor(Predictor):
     """A Predictor that also applies ClusterNetworkPolicies and (Baseline)AdminNetworkPolicies."""
 
-    def __init__(self, snapshot: Snapshot, admin_policies: Sequence[AdminPolicy], *,
-                 assumptions: Assumptions | None = None,
-                 unreadable: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        snapshot: Snapshot,
+        admin_policies: Sequence[AdminPolicy],
+        *,
+        assumptions: Assumptions | None = None,
+        unreadable: Sequence[str] = (),
+    ) -> None:
         """`unreadable`: admin-tier resources the cluster serves but the reader may not list
         (I4); any of their objects could decide, so every side becomes undefined."""
         super().__init__(snapshot, assumptions=assumptions)
         self.admin_policies = tuple(admin_policies)
         self.unreadable = tuple(unreadable)
         self._tier_cache: dict[tuple[Tier, Pod, Direction], list[AdminPolicy]] = {}
-        self._ns_cache: dict[tuple[Tier, str, Direction],
-                             list[tuple[AdminPolicy, Selector | None]]] = {}
+        self._ns_cache: dict[
+            tuple[Tier, str, Direction], list[tuple[AdminPolicy, LabelSelector | None]]
+        ] = {}
 
-    def tier_policies(self, tier: Tier, pod: Pod, direction: Direction
-                      ) -> list[AdminPolicy]:
+    def tier_policies(self, tier: Tier, pod: Pod, direction: Direction) -> list[AdminPolicy]:
         """The tier's policies selecting `pod` that have rules in `direction` (T7)."""
         if pod.host_network:
             return []  # T6: never a subject
         key = (tier, pod, direction)
         found = self._tier_cache.get(key)
         if found is None:
-            found = [p for p, pod_selector in self._candidates(tier, pod.namespace, direction)
-                     if pod_selector is None or matches(pod_selector, pod.labels)]
+            found = [
+                p
+                for p, pod_selector in self._candidates(tier, pod.namespace, direction)
+                if pod_selector is None or matches(pod_selector, pod.labels)
+            ]
             self._tier_cache[key] = found
         return found
 
-    def _candidates(self, tier: Tier, namespace: str, direction: Direction
-                    ) -> list[tuple[AdminPolicy, Selector | None]]:
+    def _candidates(
+        self, tier: Tier, namespace: str, direction: Direction
+    ) -> list[tuple[AdminPolicy, LabelSelector | None]]:
         """Policies whose subject's namespace part matches `namespace` (cached per
         namespace: most pods share it), each with the pod selector still to check."""
         key = (tier, namespace, direction)
@@ -195,20 +226,35 @@ class TieredPredictor(Predictor):
         return found
 
     def direction(
-        self, *, direction: Direction, subject: Pod, peer: Endpoint, destination: Endpoint,
-        port: int, protocol: str,
+        self,
+        *,
+        direction: Direction,
+        subject: Pod,
+        peer: Endpoint,
+        destination: Endpoint,
+        port: int,
+        protocol: str,
     ) -> DirectionDecision:
         def np_tier() -> DirectionDecision:
             return super(TieredPredictor, self).direction(
-                direction=direction, subject=subject, peer=peer, destination=destination,
-                port=port, protocol=protocol)
+                direction=direction,
+                subject=subject,
+                peer=peer,
+                destination=destination,
+                port=port,
+                protocol=protocol,
+            )
 
         if self.unreadable:
             np = np_tier()
             return DirectionDecision(
-                direction, Decision.UNDEFINED, Code.TIERS_UNREADABLE,
+                direction,
+                Decision.UNDEFINED,
+                Code.TIERS_UNREADABLE,
                 f"[Admin] unknown: cannot list {', '.join(self.unreadable)} (403), whose "
-                f"objects may decide before NetworkPolicies{ARROW}{_np_step(np)}", np.policies)
+                f"objects may decide before NetworkPolicies{ARROW}{_np_step(np)}",
+                np.policies,
+            )
         admin = self.tier_policies(Tier.ADMIN, subject, direction)
         baseline = self.tier_policies(Tier.BASELINE, subject, direction)
         if not admin and not baseline:
@@ -223,17 +269,25 @@ class TieredPredictor(Predictor):
         np = np_tier()
         if np.decision is not Decision.NOT_SELECTED:  # the NetworkPolicy tier is final
             chain.append(_np_step(np))
-            return DirectionDecision(direction, np.decision, np.code, ARROW.join(chain),
-                                     (*refs, *np.policies))
+            return DirectionDecision(
+                direction, np.decision, np.code, ARROW.join(chain), (*refs, *np.policies)
+            )
         decided = self._run_tier(Tier.BASELINE, baseline, side, chain, refs)
         if decided is not None:
             return decided
         chain.append("[default] allowed (no tier decided)")
-        return DirectionDecision(direction, Decision.ALLOWED, Code.NOT_ISOLATED,
-                                 ARROW.join(chain), tuple(refs))
+        return DirectionDecision(
+            direction, Decision.ALLOWED, Code.NOT_ISOLATED, ARROW.join(chain), tuple(refs)
+        )
 
-    def _run_tier(self, tier: Tier, policies: Sequence[AdminPolicy], side: Side,
-                  chain: list[str], refs: list[RuleRef]) -> DirectionDecision | None:
+    def _run_tier(
+        self,
+        tier: Tier,
+        policies: Sequence[AdminPolicy],
+        side: Side,
+        chain: list[str],
+        refs: list[RuleRef],
+    ) -> DirectionDecision | None:
         """One tier; appends its step to `chain`. Returns the decision if it is final."""
         if not policies:
             return None
@@ -241,14 +295,17 @@ class TieredPredictor(Predictor):
         refs += result.refs
         if result.undefined is not None:
             chain.append(f"[{tier.value}] undefined: {result.why}")
-            return DirectionDecision(side.direction, Decision.UNDEFINED, result.undefined,
-                                     ARROW.join(chain), tuple(refs))
+            return DirectionDecision(
+                side.direction, Decision.UNDEFINED, result.undefined, ARROW.join(chain), tuple(refs)
+            )
         chain.append(_step(tier, result))
         code = Code.ADMIN_TIER if tier is Tier.ADMIN else Code.BASELINE_TIER
         if result.action is Action.ACCEPT:
-            return DirectionDecision(side.direction, Decision.ALLOWED, code, ARROW.join(chain),
-                                     tuple(refs))
+            return DirectionDecision(
+                side.direction, Decision.ALLOWED, code, ARROW.join(chain), tuple(refs)
+            )
         if result.action is Action.DENY:
-            return DirectionDecision(side.direction, Decision.DENIED, code, ARROW.join(chain),
-                                     tuple(refs))
+            return DirectionDecision(
+                side.direction, Decision.DENIED, code, ARROW.join(chain), tuple(refs)
+            )
         return None

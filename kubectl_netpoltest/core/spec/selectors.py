@@ -11,7 +11,7 @@ import re
 
 import yaml
 
-from kubectl_netpoltest.core.model import LabelSelector, Requirement, SelectorOperator
+from kubectl_netpoltest.core.labels import LabelSelector, Requirement, SelectorOperator
 from kubectl_netpoltest.core.spec import yamlnodes as yn
 from kubectl_netpoltest.core.spec.reader import (
     SpecReader,

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from kubectl_netpoltest.core.hosts import host_problem, ip_family
-from kubectl_netpoltest.core.model import LabelSelector, Requirement, SelectorOperator
+from kubectl_netpoltest.core.labels import LabelSelector, Requirement, SelectorOperator
 from kubectl_netpoltest.core.spec.selectors import SelectorSyntaxError, parse_selector
 
 

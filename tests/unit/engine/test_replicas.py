@@ -7,7 +7,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from kubectl_netpoltest.cluster.gateway import ContainerState, PodInfo
-from kubectl_netpoltest.core.model import LabelSelector, PodRef, Spread
+from kubectl_netpoltest.core.labels import LabelSelector
+from kubectl_netpoltest.core.model import PodRef, Spread
 from kubectl_netpoltest.engine.execbatch import find_source
 from kubectl_netpoltest.engine.instrument import LABEL_KEY, LABEL_VALUE
 from kubectl_netpoltest.engine.replicas import source_runs, spread_pods, target_replicas

@@ -31,23 +31,28 @@ spec: {podSelector: {}, policyTypes: [Ingress]}
 def _coverage(*probes: tuple[str, str, int, str]) -> Coverage:
     predictor = predictor_for(objects(policies=POLICIES))
     pods = {p.ref: p for p in predictor.snapshot.pods}
-    queries = [Query(f"{s}->{d}:{port}", pod_endpoint(pods[s]), pod_endpoint(pods[d]), port,
-                     proto) for s, d, port, proto in probes]
+    queries = [
+        Query(f"{s}->{d}:{port}", pod_endpoint(pods[s]), pod_endpoint(pods[d]), port, proto)
+        for s, d, port, proto in probes
+    ]
     return coverage(predictor, queries, namespaces=["x"])
 
 
-def _row(cov: Coverage, name: str, direction: Direction, index: int | None) -> tuple[
-        tuple[str, ...], tuple[str, ...]]:
-    (row,) = [r for r in cov.rules
-              if r.name == name and r.direction is direction and r.index == index]
+def _row(
+    cov: Coverage, name: str, direction: Direction, index: int | None
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    (row,) = [
+        r for r in cov.rules if r.name == name and r.direction is direction and r.index == index
+    ]
     return row.exercised_by, row.edge_of
 
 
 def test_exercised_edge_and_untouched() -> None:
-    cov = _coverage(("x/b", "x/a", 80, "TCP"), ("x/b", "x/a", 81, "TCP"),
-                    ("y/b", "x/a", 80, "TCP"))
+    cov = _coverage(("x/b", "x/a", 80, "TCP"), ("x/b", "x/a", 81, "TCP"), ("y/b", "x/a", 80, "TCP"))
     assert _row(cov, "a-in", Direction.INGRESS, 0) == (
-        ("x/b->x/a:80",), ("x/b->x/a:81", "y/b->x/a:80"))
+        ("x/b->x/a:80",),
+        ("x/b->x/a:81", "y/b->x/a:80"),
+    )
     # any port: every denied probe from a peer outside [ns=z] is at its edge
     assert _row(cov, "a-in", Direction.INGRESS, 1) == ((), ("x/b->x/a:81", "y/b->x/a:80"))
     # a policy with no rules in a direction it isolates is one row, never exercised

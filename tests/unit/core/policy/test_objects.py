@@ -51,26 +51,39 @@ def test_manifests_directory_workloads_lists_and_default_namespace(tmp_path: Pat
     (policy,) = snap.policies
     # semantics rule 1 (namespace as kubectl applies it) and rule 3 (policyTypes defaulting)
     assert (policy.namespace, policy.ingress_isolates, policy.egress_isolates) == (
-        "shop", True, True)
+        "shop",
+        True,
+        True,
+    )
 
 
-@pytest.mark.parametrize(("spec", "message"), [
-    ("{podSelector: {}, ingress: [{from: [{}]}]}", "needs podSelector, namespaceSelector"),
-    ("{podSelector: {}, ingress: [{from: [{ipBlock: {cidr: 10.0.0.0/8}, podSelector: {}}]}]}",
-     "ipBlock cannot be combined"),
-    ("{podSelector: {}, ingress: [{ports: [{port: http, endPort: 90}]}]}", "numeric port"),
-    ("{podSelector: {}, ingress: [{ports: [{port: 80, protocol: ICMP}]}]}", "TCP, UDP, SCTP"),
-    ("{podSelector: {matchExpressions: [{key: a, operator: In}]}}", "at least one value"),
-    ("{podSelector: {matchExpressions: [{key: a, operator: Exists, values: [x]}]}}",
-     "takes no values"),
-    ("{podSelector: {matchExpressions: [{key: a, operator: Like, values: [x]}]}}",
-     "is not one of In"),
-    ("{podSelector: {}, policyTypes: [Sideways]}", "is not Ingress or Egress"),
-])
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("{podSelector: {}, ingress: [{from: [{}]}]}", "needs podSelector, namespaceSelector"),
+        (
+            "{podSelector: {}, ingress: [{from: [{ipBlock: {cidr: 10.0.0.0/8}, podSelector: {}}]}]}",
+            "ipBlock cannot be combined",
+        ),
+        ("{podSelector: {}, ingress: [{ports: [{port: http, endPort: 90}]}]}", "numeric port"),
+        ("{podSelector: {}, ingress: [{ports: [{port: 80, protocol: ICMP}]}]}", "TCP, UDP, SCTP"),
+        ("{podSelector: {matchExpressions: [{key: a, operator: In}]}}", "at least one value"),
+        (
+            "{podSelector: {matchExpressions: [{key: a, operator: Exists, values: [x]}]}}",
+            "takes no values",
+        ),
+        (
+            "{podSelector: {matchExpressions: [{key: a, operator: Like, values: [x]}]}}",
+            "is not one of In",
+        ),
+        ("{podSelector: {}, policyTypes: [Sideways]}", "is not Ingress or Egress"),
+    ],
+)
 def test_invalid_policies_name_the_field(tmp_path: Path, spec: str, message: str) -> None:
     (tmp_path / "p.yaml").write_text(
         "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n"
-        f"metadata: {{name: bad, namespace: x}}\nspec: {spec}\n")
+        f"metadata: {{name: bad, namespace: x}}\nspec: {spec}\n"
+    )
     with pytest.raises(ManifestError) as err:
         load_snapshot([str(tmp_path / "p.yaml")], default_namespace="x")
     assert str(err.value).startswith(f"{tmp_path / 'p.yaml'}: NetworkPolicy bad:")
@@ -85,31 +98,64 @@ def test_unreadable_yaml_names_the_file(tmp_path: Path) -> None:
 
 def test_live_service_backends_come_from_endpointslices() -> None:
     """Only ready endpoints, and the slice's port number (the targetPort after DNAT)."""
-    pods = [parse.pod({"metadata": {"name": f"api-{i}", "namespace": "x",
-                                    "labels": {"app": "api"}},
-                       "spec": {"containers": [{"name": "c"}]},
-                       "status": {"podIP": f"10.0.0.{i}"}}) for i in (1, 2)]
-    client = parse.pod({"metadata": {"name": "c", "namespace": "x"},
-                        "spec": {"containers": [{"name": "c"}]},
-                        "status": {"podIP": "10.0.0.9"}})
-    service = parse.service({"metadata": {"name": "api", "namespace": "x"}, "spec": {
-        "clusterIP": "10.96.0.5", "selector": {"app": "api"},
-        "ports": [{"name": "web", "port": 80, "targetPort": "http"}]}})
-    endpoint_slice = parse.endpoint_slice({
-        "metadata": {"namespace": "x", "labels": {"kubernetes.io/service-name": "api"}},
-        "endpoints": [{"addresses": ["10.0.0.1"], "conditions": {"ready": True}},
-                      {"addresses": ["10.0.0.2"], "conditions": {"ready": False}}],
-        "ports": [{"name": "web", "port": 8080, "protocol": "TCP"}]})
+    pods = [
+        parse.pod(
+            {
+                "metadata": {"name": f"api-{i}", "namespace": "x", "labels": {"app": "api"}},
+                "spec": {"containers": [{"name": "c"}]},
+                "status": {"podIP": f"10.0.0.{i}"},
+            }
+        )
+        for i in (1, 2)
+    ]
+    client = parse.pod(
+        {
+            "metadata": {"name": "c", "namespace": "x"},
+            "spec": {"containers": [{"name": "c"}]},
+            "status": {"podIP": "10.0.0.9"},
+        }
+    )
+    service = parse.service(
+        {
+            "metadata": {"name": "api", "namespace": "x"},
+            "spec": {
+                "clusterIP": "10.96.0.5",
+                "selector": {"app": "api"},
+                "ports": [{"name": "web", "port": 80, "targetPort": "http"}],
+            },
+        }
+    )
+    endpoint_slice = parse.endpoint_slice(
+        {
+            "metadata": {"namespace": "x", "labels": {"kubernetes.io/service-name": "api"}},
+            "endpoints": [
+                {"addresses": ["10.0.0.1"], "conditions": {"ready": True}},
+                {"addresses": ["10.0.0.2"], "conditions": {"ready": False}},
+            ],
+            "ports": [{"name": "web", "port": 8080, "protocol": "TCP"}],
+        }
+    )
     assert endpoint_slice is not None
-    policy = parse.policy({"metadata": {"name": "p", "namespace": "x"}, "spec": {
-        "podSelector": {"matchLabels": {"app": "api"}},
-        "ingress": [{"ports": [{"port": 8080}]}]}})
-    predictor = Predictor(Snapshot(pods=(*pods, client), services=(service,),
-                                   endpoint_slices=(endpoint_slice,), policies=(policy,)))
+    policy = parse.policy(
+        {
+            "metadata": {"name": "p", "namespace": "x"},
+            "spec": {
+                "podSelector": {"matchLabels": {"app": "api"}},
+                "ingress": [{"ports": [{"port": 8080}]}],
+            },
+        }
+    )
+    predictor = Predictor(
+        Snapshot(
+            pods=(*pods, client),
+            services=(service,),
+            endpoint_slices=(endpoint_slice,),
+            policies=(policy,),
+        )
+    )
     target = predictor.address("10.96.0.5", from_namespace="x")
     assert isinstance(target, ServiceTarget)
-    found = predictor.predict(source=pod_endpoint(client), target=target, port=80,
-                              protocol="TCP")
+    found = predictor.predict(source=pod_endpoint(client), target=target, port=80, protocol="TCP")
     assert found.verdict.value == "allowed"
     assert found.via == "Service x/api -> x/api-1:8080"
     assert predictor.destinations(target=target, port=80, protocol="TCP")[0][1] == 8080

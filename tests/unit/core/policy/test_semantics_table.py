@@ -22,8 +22,12 @@ def test_table_has_at_least_80_cited_cases() -> None:
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_case(case) -> None:  # type: ignore[no-untyped-def]
     predictor = predictor_for(
-        objects(policies=case.policies, pod_labels=case.pod_labels, ns_labels=case.ns_labels,
-                pod_ports=case.pod_ports),
+        objects(
+            policies=case.policies,
+            pod_labels=case.pod_labels,
+            ns_labels=case.ns_labels,
+            pod_ports=case.pod_ports,
+        ),
         case.assumptions,
     )
     wrong = []

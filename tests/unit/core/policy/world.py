@@ -32,32 +32,61 @@ PORTS = [
 ]
 
 
-def objects(*, policies: str, pod_labels: dict[str, dict[str, str]] | None = None,
-            ns_labels: dict[str, dict[str, str]] | None = None,
-            pod_ports: dict[str, list[dict[str, Any]]] | None = None) -> dict[str, list[Any]]:
+def objects(
+    *,
+    policies: str,
+    pod_labels: dict[str, dict[str, str]] | None = None,
+    ns_labels: dict[str, dict[str, str]] | None = None,
+    pod_ports: dict[str, list[dict[str, Any]]] | None = None,
+) -> dict[str, list[Any]]:
     pod_labels, ns_labels, pod_ports = pod_labels or {}, ns_labels or {}, pod_ports or {}
-    namespaces = [{"metadata": {"name": ns, "labels": ns_labels.get(ns, {"ns": ns})}}
-                  for ns in NAMESPACES]
-    pods = [
-        {"metadata": {"name": p, "namespace": ns,
-                      "labels": pod_labels.get(f"{ns}/{p}", {"pod": p})},
-         "spec": {"nodeName": "n1", "containers": [
-             {"name": "c", "ports": pod_ports.get(f"{ns}/{p}", PORTS)}]},
-         "status": {"podIP": ip_of(f"{ns}/{p}")}}
-        for ns in NAMESPACES for p in PODS
+    namespaces = [
+        {"metadata": {"name": ns, "labels": ns_labels.get(ns, {"ns": ns})}} for ns in NAMESPACES
     ]
-    pods.append({"metadata": {"name": "h", "namespace": "x", "labels": {"pod": "h"}},
-                 "spec": {"nodeName": "n1", "hostNetwork": True, "containers": [
-                     {"name": "c", "ports": [{"containerPort": 8081, "name": "h"}]}]},
-                 "status": {"podIP": NODE_IP}})
+    pods = [
+        {
+            "metadata": {
+                "name": p,
+                "namespace": ns,
+                "labels": pod_labels.get(f"{ns}/{p}", {"pod": p}),
+            },
+            "spec": {
+                "nodeName": "n1",
+                "containers": [{"name": "c", "ports": pod_ports.get(f"{ns}/{p}", PORTS)}],
+            },
+            "status": {"podIP": ip_of(f"{ns}/{p}")},
+        }
+        for ns in NAMESPACES
+        for p in PODS
+    ]
+    pods.append(
+        {
+            "metadata": {"name": "h", "namespace": "x", "labels": {"pod": "h"}},
+            "spec": {
+                "nodeName": "n1",
+                "hostNetwork": True,
+                "containers": [{"name": "c", "ports": [{"containerPort": 8081, "name": "h"}]}],
+            },
+            "status": {"podIP": NODE_IP},
+        }
+    )
     services = [
-        {"metadata": {"name": "web", "namespace": "x"},
-         "spec": {"clusterIP": "10.96.0.20", "selector": {"pod": "a"},
-                  "ports": [{"port": 8080, "targetPort": "serve-80-tcp"}]}},
-        {"metadata": {"name": "ext", "namespace": "y"},
-         "spec": {"type": "ExternalName", "externalName": "api.partner.example"}},
-        {"metadata": {"name": "hl", "namespace": "y"},
-         "spec": {"clusterIP": "None", "selector": {"pod": "b"}, "ports": [{"port": 80}]}},
+        {
+            "metadata": {"name": "web", "namespace": "x"},
+            "spec": {
+                "clusterIP": "10.96.0.20",
+                "selector": {"pod": "a"},
+                "ports": [{"port": 8080, "targetPort": "serve-80-tcp"}],
+            },
+        },
+        {
+            "metadata": {"name": "ext", "namespace": "y"},
+            "spec": {"type": "ExternalName", "externalName": "api.partner.example"},
+        },
+        {
+            "metadata": {"name": "hl", "namespace": "y"},
+            "spec": {"clusterIP": "None", "selector": {"pod": "b"}, "ports": [{"port": 80}]},
+        },
     ]
     docs = [d for d in yaml.safe_load_all(policies) if d]
     return {"namespaces": namespaces, "pods": pods, "policies": docs, "services": services}
@@ -75,14 +104,13 @@ def snapshot(objs: dict[str, list[Any]]) -> Snapshot:
 def predict(predictor: Predictor, src: str, dst: str, port: int, protocol: str) -> Prediction:
     """`src` is ns/pod or an IP; `dst` is ns/pod, an IP or a host name."""
     pods = {p.ref: p for p in predictor.snapshot.pods}
-    source = (pod_endpoint(pods[src]) if src in pods else
-              Endpoint(label=src, ip=src))
+    source = pod_endpoint(pods[src]) if src in pods else Endpoint(label=src, ip=src)
     src_ns = src.split("/", maxsplit=1)[0] if src in pods else "default"
-    target = (pod_endpoint(pods[dst]) if dst in pods
-              else predictor.address(dst, from_namespace=src_ns))
+    target = (
+        pod_endpoint(pods[dst]) if dst in pods else predictor.address(dst, from_namespace=src_ns)
+    )
     return predictor.predict(source=source, target=target, port=port, protocol=protocol)
 
 
-def predictor_for(objs: dict[str, list[Any]], assumptions: Assumptions | None = None
-                  ) -> Predictor:
+def predictor_for(objs: dict[str, list[Any]], assumptions: Assumptions | None = None) -> Predictor:
     return Predictor(snapshot(objs), assumptions=assumptions)
