@@ -10,6 +10,7 @@ so the one-pod probes PASS while the spread ones FAIL naming the node.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,6 +24,7 @@ from tests.sandbox.gate import require_root_sandbox
 pytestmark = [pytest.mark.sandbox, pytest.mark.slow]
 SCENARIO = ROOT / "tests" / "e2e" / "scenarios" / "nodes"
 SPEC = str(ROOT / "tests" / "e2e" / "specs" / "nodes.yaml")
+LAG_SPEC = str(ROOT / "tests" / "e2e" / "specs" / "nodes-lag.yaml")
 FAST = ("--probe-timeout", "1", "--attempts", "1", "--junit", "")
 KNOB = "sandbox.netpoltest.test/enforcement"
 
@@ -105,3 +107,44 @@ def test_the_console_groups_the_split_into_one_line(lab: tuple[Sandbox, str]) ->
         sb.kubectl("annotate", "node", off, f"{KNOB}-")
     lines = [line for line in run.out.splitlines() if f"FAIL on {off} of 3" in line]
     assert len(lines) == 1, run.out
+
+
+CHANGED = """
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web-out, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  policyTypes: [Egress]
+  egress:
+    - to: [{podSelector: {matchLabels: {app: db}}}]
+      ports: [{port: PORT}]
+"""
+LAG = "sandbox.netpoltest.test/enforcement-lag"
+
+
+def test_a_node_with_stale_rules_is_caught_only_by_spread(
+    lab: tuple[Sandbox, str], tmp_path: Path
+) -> None:
+    """One node's agent lags 120 s: a policy change (web may reach db on 81, no longer 80) is
+    in force everywhere but there, where the old rule still lets web reach db on 80."""
+    sb, stale = lab
+    policy = tmp_path / "web-out.yaml"
+    assert sb.kubectl("annotate", "node", stale, f"{LAG}=120").returncode == 0
+    try:
+        policy.write_text(CHANGED.replace("PORT", "81"))
+        applied = sb.kubectl("apply", "-f", str(policy))
+        assert applied.returncode == 0, applied.stderr
+        run = netpoltest(sb, "execute", LAG_SPEC, "-o", "json", *FAST)
+        results = {r["id"]: r for r in run.json()["results"]}
+    finally:
+        sb.kubectl("annotate", "node", stale, f"{LAG}-")
+        policy.write_text(CHANGED.replace("PORT", "80"))
+        sb.kubectl("apply", "-f", str(policy))
+    assert results["web-one->pod/db:80/tcp"]["verdict"] == "PASS"
+    spread = results["web-nodes->pod/db:80/tcp"]
+    assert spread["verdict"] == "FAIL"
+    assert spread["reason"].startswith(f"FAIL on {stale} of 3: ")
+    rows = {row["node"]: row["observation"] for row in spread["perNode"]}
+    assert rows[stale] == "connected"
+    assert sorted(o for n, o in rows.items() if n != stale) == ["timeout", "timeout"]

@@ -10,7 +10,7 @@ from tests.sandbox.controllers import Controllers
 from tests.sandbox.dataplane import DataPlane
 from tests.sandbox.kubelet import Kubelet
 from tests.sandbox.network.model import ENFORCEMENT_ANNOTATION
-from tests.sandbox.nodeenforcement import pods_as_enforced
+from tests.sandbox.nodeenforcement import node_lags, pods_as_enforced
 from tests.sandbox.registry import Registry
 from tests.sandbox.resources import (
     ADMIN_KINDS,
@@ -35,6 +35,8 @@ class Cluster:
     authorizer: Authorizer
     policies_in_force: Callable[[], list[dict]] | None = None
     """With an enforcement lag (enforcement.py): the policies the data plane may see yet."""
+    policy_history: Callable[[float], list[dict]] | None = None
+    """The policies at least N seconds old (enforcement.py), for nodes that lag."""
 
     def snapshot(self) -> dict[str, list[dict]]:
         """The full desired state Network.sync takes."""
@@ -44,7 +46,16 @@ class Cluster:
                 else self.store.list(NETWORKPOLICIES),
                 "services": self.store.list(SERVICES),
                 "admin_policies": [o for rt in ADMIN_KINDS for o in self.store.list(rt)],
-                "nodes": self.store.list(NODES)}
+                "nodes": self.store.list(NODES),
+                **self._node_policies()}
+
+    def _node_policies(self) -> dict[str, dict[str, list[dict]]]:
+        """Lagging nodes' policies (nodeenforcement.py), only when a node lags."""
+        lags = node_lags(self.store.list(NODES))
+        if not lags or self.policy_history is None:
+            return {}
+        history = self.policy_history
+        return {"node_policies": {node: history(lag) for node, lag in lags.items()}}
 
     def watch_for_sync(self) -> None:
         """Any change the data plane cares about schedules a (coalesced) Network.sync."""

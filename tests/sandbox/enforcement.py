@@ -8,15 +8,17 @@ later, typically in well under a second and sometimes many seconds on a loaded c
 timeout). The knob `timing.enforcementLag` reproduces that, so `execute --settle` and
 `enforce-time` can be tested with real packets: the data plane is given, for each policy, the
 newest version that is at least `lag` seconds old. Policies present when the scenario is loaded
-are in force from the start; only later changes lag. One lag for the whole cluster: the sandbox
-has a single enforcement point (its router), so there is no per-node spread to model yet.
+are in force from the start; only later changes lag. The same history serves a per-node
+override (nodeenforcement.py: a Node annotated `sandbox.netpoltest.test/enforcement-lag=<s>`
+enforces, for its own pods, the policies that are at least that old), so there is one lag
+knob, cluster-wide or for one node whose agent is slow.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from tests.sandbox.resources import NETWORKPOLICIES
 from tests.sandbox.store import Event, Store
@@ -30,8 +32,11 @@ class EnforcementLag:
         self._store = store
         self._request_sync = request_sync
         self._armed = False
-        # Per policy, its versions in order: (time it takes effect, object or None if deleted).
+        # Per policy, its versions in order: (time the API accepted it, object or None if
+        # deleted); a version takes effect `lag` seconds after it was accepted.
         self._history: dict[Key, list[tuple[float, dict | None]]] = {}
+        self.node_lags: Callable[[], Iterable[float]] = tuple
+        """Per-node lags in force (nodeenforcement.py): a change re-syncs after each."""
         store.listen(self._on_event)
 
     def arm(self) -> None:
@@ -43,21 +48,25 @@ class EnforcementLag:
             return
         meta = ev.obj["metadata"]
         key = (meta.get("namespace", ""), meta["name"])
-        due = time.monotonic() + self.lag if self._armed else float("-inf")
+        accepted = time.monotonic() if self._armed else float("-inf")
         obj = None if ev.type == "DELETED" else ev.obj
-        self._history.setdefault(key, []).append((due, obj))
+        self._history.setdefault(key, []).append((accepted, obj))
         if self._armed:
             # Re-sync once the change is due; a little late rather than early.
-            asyncio.get_running_loop().call_later(self.lag + 0.05, self._request_sync)
+            for lag in {self.lag, *self.node_lags()}:
+                if lag > 0:
+                    asyncio.get_running_loop().call_later(lag + 0.05, self._request_sync)
 
-    def effective(self) -> list[dict]:
-        """The policies the data plane enforces now."""
+    def effective(self, lag: float | None = None) -> list[dict]:
+        """The policies the data plane enforces now: each policy's newest version at least
+        `lag` seconds old (default: the cluster-wide lag; a lagging node passes its own)."""
         now = time.monotonic()
+        lag = self.lag if lag is None else lag
         out = []
         for versions in self._history.values():
             current = None
-            for due, obj in versions:
-                if due <= now:
+            for accepted, obj in versions:
+                if accepted + lag <= now:
                     current = obj
             if current is not None:
                 out.append(current)

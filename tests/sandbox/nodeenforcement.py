@@ -11,6 +11,13 @@ Every pod scheduled there is then given to the data plane as if it carried the p
 (network/model.py ENFORCEMENT_ANNOTATION = off): subject to no NetworkPolicy in either
 direction, still a peer for other pods' rules. The store is not changed: only the data plane's
 view. Removing the annotation (or any other value) enforces again at the next sync.
+
+A node can also lag (stale rules on one node) — `enforcement-lag` in seconds:
+
+    kubectl annotate node node-2 sandbox.netpoltest.test/enforcement-lag=30
+
+its pods are then enforced with each NetworkPolicy's newest version at least 30 s old (the
+history of enforcement.py, the one lag knob), while the other nodes are current.
 """
 
 from __future__ import annotations
@@ -20,6 +27,23 @@ from collections.abc import Sequence
 from typing import Any
 
 from tests.sandbox.network.model import ENFORCEMENT_ANNOTATION
+
+LAG_ANNOTATION = "sandbox.netpoltest.test/enforcement-lag"
+"""Seconds this node's agent lags behind the API (enforcement.py keeps the history)."""
+
+
+def node_lags(nodes: Sequence[dict[str, Any]]) -> dict[str, float]:
+    """Node name -> its enforcement lag, for the nodes annotated with a valid number."""
+    out = {}
+    for node in nodes:
+        value = (node["metadata"].get("annotations") or {}).get(LAG_ANNOTATION)
+        try:
+            lag = float(value) if value is not None else 0.0
+        except ValueError:
+            continue
+        if lag > 0:
+            out[node["metadata"]["name"]] = lag
+    return out
 
 
 def _off(obj: dict[str, Any]) -> bool:

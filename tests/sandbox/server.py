@@ -190,11 +190,14 @@ async def serve(opts: ServerOptions) -> None:
                           controllers=controllers, authorizer=authz)
         cluster_ref["c"] = cluster
         lag = float(timing.get("enforcementLag", 0.0))
-        enforcement = None
-        if lag > 0:
-            from tests.sandbox.enforcement import EnforcementLag
+        from tests.sandbox.enforcement import EnforcementLag
+        from tests.sandbox.nodeenforcement import node_lags
 
-            enforcement = EnforcementLag(store=store, lag=lag, request_sync=dp.request_sync)
+        # the one lag history: cluster-wide (timing.enforcementLag) and per node (annotation)
+        enforcement = EnforcementLag(store=store, lag=lag, request_sync=dp.request_sync)
+        enforcement.node_lags = lambda: node_lags(store.list(NODES)).values()
+        cluster.policy_history = enforcement.effective
+        if lag > 0:
             cluster.policies_in_force = enforcement.effective
         cluster.watch_for_sync()
         await dp.synced()

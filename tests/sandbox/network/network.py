@@ -35,7 +35,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Any
 
-from . import dualstack, netns, registry, toolsets
+from . import dualstack, netns, nodelag, registry, toolsets
 from .dns import Dnsmasq, resolv_conf
 from .kube_system import DNS_KEY, system_objects
 from .model import ContainerPort, ExternalHost
@@ -383,6 +383,7 @@ class Network:
         services: Sequence[dict[str, Any]],
         admin_policies: Sequence[dict[str, Any]] = (),
         nodes: Sequence[dict[str, Any]] = (),
+        node_policies: Mapping[str, Sequence[dict[str, Any]]] | None = None,
     ) -> None:
         """Make policy, Service DNAT and DNS match the full desired state. Only what changed
         is re-applied; each nft ruleset is replaced atomically. Invalid policies (ones the API
@@ -404,6 +405,12 @@ class Network:
                     self.warnings.append(
                         f"policy {meta.get('namespace')}/{meta.get('name')} skipped: {exc}")
             compiled = compile_policies(namespaces=namespaces, pods=pods, policies=good)
+            # a node that lags enforces older policies for its own pods (nodelag.py)
+            compiled = nodelag.per_node(
+                compiled, pods=pods, node_policies=node_policies or {},
+                compile_set=lambda pols: compile_policies(
+                    namespaces=namespaces, pods=pods,
+                    policies=[p for p in pols if _valid(namespaces, pods, p)]))
             tiered = compile_admin(np=compiled, namespaces=namespaces, pods=pods, nodes=nodes,
                                    admin_policies=admin_policies, externals=self.externals,
                                    warnings=self.warnings)
@@ -497,3 +504,14 @@ class Network:
             ],
             stdin=stdin, stdout=stdout, stderr=stderr, cwd="/",
         )
+
+
+def _valid(namespaces: Sequence[Mapping[str, Any]], pods: Sequence[Mapping[str, Any]],
+           policy: Mapping[str, Any]) -> bool:
+    """An older policy version the API accepted compiles; one that does not is skipped, as
+    `sync` skips invalid current ones."""
+    try:
+        compile_policies(namespaces=namespaces, pods=pods, policies=[policy])
+    except (PolicyError, ValueError, KeyError, TypeError):
+        return False
+    return True
