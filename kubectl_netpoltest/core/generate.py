@@ -22,7 +22,7 @@ from typing import Any
 from kubectl_netpoltest.core.policy import Predictor, Snapshot, Verdict, pod_endpoint
 from kubectl_netpoltest.core.policy.decision import Prediction
 from kubectl_netpoltest.core.policy.parse import ObjectError, namespace, pod, policy
-from kubectl_netpoltest.core.workloads import Workload, group, selects_only_its_pods
+from kubectl_netpoltest.core.workloads import Workload, group, owner_of, selects_only_its_pods
 
 DEFAULT_MAX_PROBES = 500
 
@@ -93,6 +93,28 @@ def _selector_text(labels: Sequence[tuple[str, str]]) -> str:
     return "{" + ", ".join(f"{json.dumps(k)}: {json.dumps(v)}" for k, v in labels) + "}"
 
 
+def _prefix(workload: Workload) -> str:
+    return workload.name if workload.kind == "Pod" else f"{workload.name}-"
+
+
+def _ambiguous(workload: Workload, pods: Sequence[Mapping[str, Any]]) -> str | None:
+    """Another pod the spec entry would also match (`namespace/name`), or None. The entry is
+    the labels if they select only this workload's pods, else the name prefix, which for
+    bare pod `db` also matches `db-x` and for Deployment `web` matches `web-canary-...`."""
+    if selects_only_its_pods(workload, pods):
+        return None
+    for other in pods:
+        meta = other.get("metadata") or {}
+        if (
+            meta.get("namespace") == workload.namespace
+            and owner_of(other) != (workload.kind, workload.name)  # its own, running or not
+            and (other.get("status") or {}).get("phase") not in ("Succeeded", "Failed")
+            and str(meta.get("name", "")).startswith(_prefix(workload))
+        ):
+            return f"{workload.namespace}/{meta.get('name')}"
+    return None
+
+
 def _fair_share(candidates: Sequence[Sequence[Expectation]], limit: int) -> list[Expectation]:
     """At most `limit` expectations, dealt round-robin over the sources, each source's list
     rotated by its position so the kept ones reach different targets; kept in source order.
@@ -140,6 +162,13 @@ def generate_spec(
     )
     predictor = Predictor(snapshot)
     workloads = group(pods if selected is None else selected)
+    for w in workloads:
+        if (clash := _ambiguous(w, pods)) is not None:
+            left_out.append(
+                f"{w.ref}: cannot be named unambiguously: its labels and its name prefix "
+                f"{_prefix(w)!r} also match {clash}"
+            )
+    workloads = [w for w in workloads if _ambiguous(w, pods) is None]
     names = _names(workloads)
     mentioned = _mentioned(policies) if ports is PortsMode.ALL else []
     candidates: list[list[Expectation]] = []
@@ -207,8 +236,9 @@ def _render(
         if selects_only_its_pods(w, pods):
             lines.append(f"    selector: {_selector_text(w.labels)}")
         else:
-            prefix = w.name if w.kind == "Pod" else f"{w.name}-"
-            lines.append(f"    podname: {json.dumps(prefix)}  # its labels also match other pods")
+            lines.append(
+                f"    podname: {json.dumps(_prefix(w))}  # its labels also match other pods"
+            )
     connections = sorted({(e.target, e.port) for e in expectations})
     lines.append("connections:")
     for target, port in connections:

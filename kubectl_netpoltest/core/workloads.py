@@ -58,6 +58,11 @@ def _owner(pod: Mapping[str, Any]) -> tuple[str, str]:
     return kind, owner
 
 
+def owner_of(pod: Mapping[str, Any]) -> tuple[str, str]:
+    """(kind, name) of the workload the pod belongs to, as `group` names it."""
+    return _owner(pod)
+
+
 def _usable(pod: Mapping[str, Any]) -> bool:
     """Running, not hostNetwork, not being deleted: a pod that can be a source or a target."""
     spec = pod.get("spec") or {}

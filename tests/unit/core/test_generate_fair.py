@@ -26,3 +26,26 @@ def test_the_cap_is_shared_round_robin_by_source_and_targets_rotate() -> None:
     targets = Counter(c for rule in spec["rules"] for c in rule.get("allowed", []))
     assert len(targets) == 6, "every workload is also a target"
     assert out.left_out[0] == "18 more probes beyond --max-probes 12"
+
+
+def test_a_workload_that_cannot_be_named_unambiguously_is_left_out_and_said() -> None:
+    """Found on the sandbox: bare pods `db` and `db-x` without labels became `podname: "db"`,
+    a prefix that also matches db-x (prepare may pick it as the source; as a target every
+    match is probed, db-x on db's ports: a false FAIL). Deployments `web` and `web-canary`
+    sharing app=web gave `podname: "web-"`, which matches the canary's pods too."""
+    from tests.unit.core.test_generate import deployment_pod
+
+    pods = [
+        pod("db", "shop", {}, ports=(5432,)),
+        pod("db-x", "shop", {}, ports=(80,)),
+        deployment_pod("web", "shop", "web", "aaaaa", ports=(8080,)),
+        deployment_pod("web-canary", "shop", "web", "bbbbb", ports=(8080,)),
+    ]
+    out = generate_spec(pods=pods, policies=[], namespaces=[])
+    spec = yaml.safe_load(out.text)
+    named = {p["name"]: p for p in spec["pods"]}
+    assert set(named) == {"db-x", "web-canary"}, named
+    assert named["web-canary"]["podname"] == "web-canary-"
+    notes = "\n".join(out.left_out)
+    assert "shop/db: cannot be named unambiguously" in notes and "shop/db-x" in notes
+    assert "shop/web: cannot be named unambiguously" in notes
