@@ -77,7 +77,6 @@ class ControllerInfo:
     name: str
     replicas: int | None
     selector: str | None
-    owner: OwnerRef | None = None
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,6 @@ from kubectl_netpoltest.cluster import bounds, credentials
 from kubectl_netpoltest.cluster.gateway import (
     ControllerInfo,
     ExecResult,
-    OwnerRef,
     PodInfo,
 )
 from kubectl_netpoltest.cluster.kubeconfig import KubeSettings
@@ -275,16 +274,11 @@ class KubernetesGateway:
             Action("get", f"{resource}.apps", namespace, name), readers[kind], name, namespace
         )
         spec = data.get("spec") or {}
-        owners = [
-            OwnerRef(o.get("kind", ""), o.get("name", ""), bool(o.get("controller")))
-            for o in (data.get("metadata") or {}).get("ownerReferences") or []
-        ]
         return ControllerInfo(
             kind=kind,
             name=name,
             replicas=spec.get("replicas"),
             selector=selector_string(spec.get("selector")),
-            owner=next((o for o in owners if o.controller), None),
         )
 
     # ------------------------------------------------------------------ exec

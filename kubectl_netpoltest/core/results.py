@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from kubectl_netpoltest.core.model import Probe
 from kubectl_netpoltest.core.observation import Observation
@@ -53,6 +53,8 @@ class ProbeResult:
     FAIL that never settled has None)."""
     source_node: str | None = None
     """The node of the source pod (spec.nodeName), when known."""
+    target_node: str | None = None
+    """The node of a single target pod (replicas and backends name theirs in `addresses`)."""
     per_source: tuple[SourceResult, ...] = ()
     """`spread: nodes|all`: the probe from each instrumented pod of the source; the verdict
     above is the worst of them (FAIL, then ERROR, then PASS)."""
@@ -87,7 +89,6 @@ class Summary:
     failed: int
     errors: int
     inconclusive: int
-    by_observation: dict[str, int] = field(default_factory=dict)
 
 
 def summarize(results: Sequence[ProbeResult]) -> Summary:
@@ -98,7 +99,6 @@ def summarize(results: Sequence[ProbeResult]) -> Summary:
         failed=verdicts[Verdict.FAIL],
         errors=verdicts[Verdict.ERROR],
         inconclusive=sum(1 for r in results if r.inconclusive),
-        by_observation=dict(Counter(r.observation.value for r in results)),
     )
 
 
