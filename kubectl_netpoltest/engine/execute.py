@@ -308,5 +308,6 @@ def _run_batch(
                 inconclusive=judgement.inconclusive,
                 decided_by=judgement.observation,
                 source_node=pod.node,
+                target_node=target.node if target is not None else None,
             )
         )

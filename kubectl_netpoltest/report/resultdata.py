@@ -40,6 +40,7 @@ def result_dict(result: ProbeResult) -> dict[str, Any]:
         ],
         **settled,
         **({"sourceNode": result.source_node} if result.source_node else {}),
+        **({"targetNode": result.target_node} if result.target_node else {}),
         **(
             {
                 "perNode": [

@@ -92,6 +92,8 @@ def test_a_node_that_stops_enforcing_is_caught_only_by_spread(lab: tuple[Sandbox
     # targets: the replica on that node admits what the policy denies
     one = results["client->pod/server-one:8080/tcp"]
     assert one["verdict"] == "PASS" and len(one["addresses"]) == 1
+    first_server = sorted(sb.pods("shop", "app=server"), key=lambda p: p["metadata"]["name"])[0]
+    assert one["targetNode"] == first_server["spec"]["nodeName"]
     every = results["client->pod/server:8080/tcp"]
     assert every["verdict"] == "FAIL"
     assert every["reason"].startswith("blocked as expected on 2/3 replicas; not on shop/server-")
