@@ -160,6 +160,13 @@ def _wait_for_ipv6(*namespaces: str) -> None:
 @pytest.fixture(scope="module")
 def lab() -> Iterator[Lab]:
     _require_root()
+    with open_lab() as opened:
+        yield opened
+
+
+@contextlib.contextmanager
+def open_lab() -> Iterator[Lab]:
+    """The two namespaces, servers and resolver; also used by tests/bench/probe_script_bench."""
     token = secrets.token_hex(3)
     client, server = f"npth3-c-{token}", f"npth3-s-{token}"
     veth_c, veth_s = f"npth3c{token}", f"npth3s{token}"

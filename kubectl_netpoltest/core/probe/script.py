@@ -13,9 +13,15 @@ in any image that has bash + nc + dig + getent.
 Arguments: TIMEOUT ATTEMPTS PARALLELISM DNS_TIMEOUT, then one quadruple per probe:
 ID HOST PORT METHOD, where METHOD is `tcp`, `udp` (reply required) or `dns` (UDP 53, real query).
 
-Methods, chosen from measurements (see tests/sandbox/test_probe_script.py):
+Methods, chosen from measurements (see tests/netns/test_probe_script.py):
 * tcp: `nc -vz -n -w T`; the verdict comes from nc's message, because nc exits 1 for refused,
-  rejected and timed out alike.
+  rejected and timed out alike. Exec'ing nc is most of the batch's CPU (~2.5 ms an attempt),
+  but bash's own `/dev/tcp` (a fork without exec, half the CPU; issue 9) is NOT an option: its
+  connect() blocks, and Linux drops an ICMP error that arrives while connect() still holds the
+  socket (nstat TcpExtLockDroppedIcmps), which is what a same-node reject does; the rejection
+  then only shows after the SYN retransmit (~1 s), so with a 1 s timeout a REJECTED port reads
+  as a drop. nc's non-blocking connect sees it at once (tests/netns/test_probe_script.py:
+  tcp-adm; tests/bench/probe_script_bench.py compares candidate scripts).
 * udp: bash's own `/dev/udp/ADDR/PORT` socket. It is *connected*, so ICMP errors surface as
   errno on the next read ("Connection refused", "No route to host", "Permission denied"), and
   a reply is a successful one-byte read. `nc -u` cannot be used: it exits 0 without a message
@@ -264,7 +270,9 @@ emit "$V" BEGIN "$total" "$T" "$N" "$P"
 # The pool: a pipe holding P one-byte tokens. A task takes one before it starts and puts it
 # back when it ends, so a slot is refilled the moment any probe ends, with no process spawned
 # to count the running jobs (a `$(jobs -rp)` per start cost 50 forks per pod; bash 5.2's
-# `wait -n` misses jobs that ended before it was called). `exec {fd}<> <(:)` opens the pipe
+# `wait -n` misses jobs that ended before it was called: `wait -n -p PID` then returns 127, with
+# or without `set -m`, so a scheduler that runs nc as the job itself, without the task
+# subshell, has no reliable way to learn which attempt ended). `exec {fd}<> <(:)` opens the pipe
 # of a process substitution for reading and writing (Linux /proc/self/fd), so it never sees EOF.
 exec {SEM}<> <(:)
 for (( i = 0; i < P; i++ )); do printf '.' >&"$SEM"; done
