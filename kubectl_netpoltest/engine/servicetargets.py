@@ -198,8 +198,16 @@ def service_judgement(
         hits = [(t, j) for t, j in judged if j.verdict is verdict]
         if hits:
             others = [(t, j) for t, j in judged if j.verdict is not verdict]
-            text = "; ".join(f"{t.label}: {j.reason}" for t, j in hits + others)
+            text = "; ".join(_said(t, j) for t, j in hits + others)
             inconclusive = verdict is Verdict.ERROR and all(j.inconclusive for _, j in hits)
             return Judgement(verdict, f"{summary}; {text}", inconclusive, hits[0][1].observation)
-    text = "; ".join(f"{t.label}: {j.reason}" for t, j in judged)
+    text = "; ".join(_said(t, j) for t, j in judged)
     return Judgement(Verdict.PASS, f"{summary}; {text}", observation=judged[0][1].observation)
+
+
+def _said(tried: ServiceTry, judgement: Judgement) -> str:
+    """A door or backend and its reason; a name that resolved to several addresses already
+    names each of them ("DNS api.shop.svc:80 -> 10.96.0.20: ...")."""
+    if judgement.reason.startswith(tried.label):
+        return judgement.reason
+    return f"{tried.label}: {judgement.reason}"
