@@ -54,3 +54,20 @@ def test_the_knob_marks_only_that_nodes_pods_and_leaves_the_store_alone() -> Non
     marks = [(p["metadata"].get("annotations") or {}).get(ENFORCEMENT_ANNOTATION) for p in seen]
     assert marks == [None, "off"]
     assert "annotations" not in pods[1]["metadata"]
+
+
+def test_a_lagging_nodes_pods_take_their_allow_lists_from_the_older_compile() -> None:
+    from tests.sandbox.network.nodelag import per_node
+    from tests.sandbox.network.policy import AddrMatch, Compiled, Match
+
+    now = Compiled(ingress={"10.0.0.1": (), "10.0.0.2": ()}, egress={"10.0.0.2": ()})
+    older = Compiled(ingress={"10.0.0.2": (Match((AddrMatch("0.0.0.0/0"),)),)})
+    pods = [
+        {"spec": {"nodeName": "node-1"}, "status": {"podIP": "10.0.0.1"}},
+        {"spec": {"nodeName": "node-2"}, "status": {"podIP": "10.0.0.2"}},
+    ]
+    merged = per_node(now, pods=pods, node_policies={"node-2": [{"stale": True}]},
+                      compile_set=lambda policies: older)
+    assert merged.ingress == {"10.0.0.1": (), "10.0.0.2": older.ingress["10.0.0.2"]}
+    assert merged.egress == {}  # not isolated yet on the lagging node
+    assert per_node(now, pods=pods, node_policies={}, compile_set=lambda p: older) is now
