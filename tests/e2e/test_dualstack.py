@@ -66,14 +66,22 @@ def test_an_open_ipv6_path_next_to_a_blocked_ipv4_one_fails(lab: Sandbox) -> Non
 
 def test_ip_family_narrows_the_run_to_one_family(lab: Sandbox) -> None:
     code4, only4 = _results(lab, "--ip-family", "4")
-    assert code4 == ExitCode.OK
+    # an IPv6 literal has no IPv4 address: ERROR (nothing tested), never PASS
+    assert code4 == ExitCode.INCONCLUSIVE
+    errors = {k: r["reason"] for k, r in only4.items() if r["verdict"] == "ERROR"}
+    assert list(errors) == ["batch->2001:db8::80:443/tcp"]
+    assert "has no IPv4 address" in errors["batch->2001:db8::80:443/tcp"]
     assert _by_family(only4[DB]) == {4: "timeout"}
     code6, only6 = _results(lab, "--ip-family", "6")
     assert code6 == ExitCode.TEST_FAILURES
     assert _by_family(only6[DB]) == {6: "connected"}
     code_both, both = _results(lab, "--ip-family", "both")
     assert code_both == ExitCode.TEST_FAILURES
-    assert all(r["verdict"] != "ERROR" for r in both.values())
+    # every pod and Service has both families; a single-family literal cannot satisfy `both`
+    assert sorted(k for k, r in both.items() if r["verdict"] == "ERROR") == [
+        "batch->2001:db8::80:443/tcp",
+        "batch->203.0.113.80:443/tcp",
+    ]
 
 
 def test_a_dual_stack_service_is_probed_on_both_cluster_ips_names_and_backends(
@@ -104,3 +112,11 @@ def test_dual_stack_endpoint_slices(lab: Sandbox) -> None:
         if s["metadata"]["labels"]["kubernetes.io/service-name"] == "db"
     )
     assert families == ["IPv4", "IPv6"]
+
+
+def test_an_ipv6_ipblock_is_enforced_towards_an_ipv6_host(lab: Sandbox) -> None:
+    _, results = _results(lab)
+    v6 = results["batch->2001:db8::80:443/tcp"]
+    v4 = results["batch->203.0.113.80:443/tcp"]
+    assert (v6["verdict"], v6["observation"]) == ("PASS", "connected")
+    assert (v4["verdict"], v4["observation"]) == ("PASS", "timeout")

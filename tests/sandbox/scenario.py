@@ -34,6 +34,7 @@ class ExternalSpec:
     address: str
     dns_names: tuple[str, ...]
     ports: tuple[tuple[int, str], ...]
+    address6: str | None = None
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,8 @@ def load(path: Path | str, *, extra_users: tuple[Mapping[str, Any], ...] = ()) -
         ExternalSpec(name=e["name"], address=e["address"],
                      dns_names=tuple(e.get("dnsNames") or ()),
                      ports=tuple((int(p["port"]), p.get("protocol", "TCP"))
-                                 for p in e.get("ports") or ()))
+                                 for p in e.get("ports") or ()),
+                     address6=e.get("address6"))
         for e in config.get("externalHosts") or ())
     deny = config.get("denyMode", "drop")
     if deny not in ("drop", "reject"):

@@ -57,7 +57,8 @@ def make_network(opts: ServerOptions, scenario: Scenario) -> Any:
 
     externals = [ExternalHost(name=e.name, address=e.address, dns_names=e.dns_names,
                               ports=tuple(ContainerPort(port=p, protocol=proto)
-                                          for p, proto in e.ports))
+                                          for p, proto in e.ports),
+                              address6=e.address6)
                  for e in scenario.externals]
     return Network(instance=opts.instance, state_dir=opts.state_dir,
                    deny_mode=scenario.deny_mode, externals=externals,

@@ -40,6 +40,8 @@ class ExternalHost:
     address: str
     dns_names: tuple[str, ...]
     ports: tuple[ContainerPort, ...]
+    address6: str | None = None
+    """Dual stack only: its IPv6 address in 2001:db8::/32 (network/dualstack.py)."""
 
 
 @dataclass(frozen=True)

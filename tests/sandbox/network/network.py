@@ -51,6 +51,7 @@ DNS_CLUSTER_IP = "10.96.0.10"
 SERVICE_CIDR = "10.96.0.0/12"  # kube-apiserver's default --service-cluster-ip-range
 EXTERNAL_KEY = "external:"  # spawn(EXTERNAL_KEY + name, ...) runs a client on an external host
 SERVER = Path(__file__).with_name("podserver.py")
+EXTERNAL_NET6 = ipaddress.ip_network("2001:db8::/32")  # RFC 3849 documentation range
 EXTERNAL_NETS = tuple(
     ipaddress.ip_network(n) for n in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24")
 )
@@ -89,6 +90,8 @@ class Network:
             addr = ipaddress.ip_address(ext.address)
             if not any(addr in net for net in EXTERNAL_NETS):
                 raise ValueError(f"external {ext.name}: {addr} not in a documentation range")
+            if ext.address6 and ipaddress.ip_address(ext.address6) not in EXTERNAL_NET6:
+                raise ValueError(f"external {ext.name}: {ext.address6} not in 2001:db8::/32")
         self.instance = instance
         self.dual_stack = dual_stack
         self._policy6_text: str | None = None
@@ -211,7 +214,11 @@ class Network:
             self._attach(name=name, ip=ext.address, veth=f"{self.instance}x{i}")
             # No cluster DNS outside the cluster, and never the host's resolver.
             netns.write_resolv_conf(name, "nameserver 127.0.0.1\n")
-            server = self._start_server(name, ext.ports, label=f"ext-{ext.name}")
+            six = ext.address6 if self.dual_stack else None
+            if six is not None:
+                dualstack.wire(router=r, pod_netns=name, veth=f"{self.instance}x{i}", ip6=six)
+            server = self._start_server(name, ext.ports, label=f"ext-{ext.name}",
+                                        v6=six is not None)
             self._pods[EXTERNAL_KEY + ext.name] = _Pod(
                 key=EXTERNAL_KEY + ext.name, netns=name, ip=ext.address, host_network=False,
                 namespace=None, server=server)
@@ -448,6 +455,8 @@ class Network:
             records = dns_records(services=services, pods=pods, externals=self.externals)
             if self.dual_stack:
                 records += dualstack.dns_records6(services)
+                records += [(n.rstrip("."), e.address6) for e in self.externals
+                            if e.address6 for n in e.dns_names]
             self._dns.update(records)
             self._update_search_paths(pods)
 
