@@ -34,10 +34,14 @@ PROBES = 50
 OPEN, DROPPED = 8080, 8082
 
 
-def _tasks() -> list[ProbeTask]:
-    return [ProbeTask(probe_id=f"p{i:02d}", host="10.231.0.2",
-                      port=OPEN if i < PROBES // 2 else DROPPED, protocol=Protocol.TCP)
-            for i in range(PROBES)]
+def _tasks(order: str) -> list[ProbeTask]:
+    """Half open, half dropped, in the given order (`open-first` is what execute_bench's spec
+    gives: its allowed connection is listed before the denied one)."""
+    ports = {"open-first": [OPEN] * (PROBES // 2) + [DROPPED] * (PROBES - PROBES // 2),
+             "dropped-first": [DROPPED] * (PROBES - PROBES // 2) + [OPEN] * (PROBES // 2),
+             "mixed": [OPEN, DROPPED] * (PROBES // 2)}[order]
+    return [ProbeTask(probe_id=f"p{i:02d}", host="10.231.0.2", port=port, protocol=Protocol.TCP)
+            for i, port in enumerate(ports)]
 
 
 def _cpu_children() -> float:
@@ -45,10 +49,10 @@ def _cpu_children() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def one_round(lab: Lab, script: str, *, timeout: int, attempts: int,
-              parallelism: int) -> tuple[float, float, int]:
+def one_round(lab: Lab, script: str, *, timeout: int, attempts: int, parallelism: int,
+              order: str) -> tuple[float, float, int]:
     """Wall time of the slowest batch, CPU seconds of all probe processes, wrong results."""
-    tasks = _tasks()
+    tasks = _tasks(order)
     argv = build_batch_command(tasks=tasks, timeout_seconds=timeout, attempts=attempts,
                                parallelism=parallelism, dns_timeout_seconds=3)
     argv = [script if item == SCRIPT else item for item in argv]
@@ -79,30 +83,35 @@ def main() -> None:
     parser.add_argument("--timeout", type=int, default=1)
     parser.add_argument("--attempts", type=int, default=3)
     parser.add_argument("--parallelism", type=int, default=32)
+    parser.add_argument("--order", action="append", default=[],
+                        choices=("open-first", "dropped-first", "mixed"),
+                        help="task order inside each batch (repeatable; default open-first)")
     parser.add_argument("--script-file", action="append", default=[], type=Path,
                         help="another script to compare (repeatable)")
     args = parser.parse_args()
     if os.geteuid() != 0:
         raise SystemExit("needs root: it creates network namespaces (run it with sudo)")
     scripts = {"product": SCRIPT} | {str(p): p.read_text() for p in args.script_file}
-    results: dict[str, list[tuple[float, float, int]]] = {name: [] for name in scripts}
+    orders = args.order or ["open-first"]
+    cases = [(name, order) for name in scripts for order in orders]
+    results: dict[tuple[str, str], list[tuple[float, float, int]]] = {c: [] for c in cases}
     load_before = os.getloadavg()[0]
     with open_lab() as lab:
         for _ in range(args.runs):
-            for name, script in scripts.items():
-                results[name].append(one_round(lab, script, timeout=args.timeout,
-                                               attempts=args.attempts,
-                                               parallelism=args.parallelism))
+            for name, order in cases:
+                results[name, order].append(one_round(
+                    lab, scripts[name], timeout=args.timeout, attempts=args.attempts,
+                    parallelism=args.parallelism, order=order))
     floor = args.attempts * args.timeout
     print(f"{SOURCES} batches x {PROBES} TCP probes (half dropped), timeout {args.timeout}s x "
           f"{args.attempts} attempts, parallelism {args.parallelism}; floor {floor}s; load "
           f"average before / after {load_before:.1f} / {os.getloadavg()[0]:.1f} on "
           f"{os.cpu_count()} CPUs (the batches' own processes raise it)")
-    for name, rows in results.items():
+    for (name, order), rows in results.items():
         walls = [w for w, _, _ in rows]
         cpus = [c for _, c, _ in rows]
         wrong = sum(x for _, _, x in rows)
-        print(f"  {name}: wall median {statistics.median(walls):.2f}s "
+        print(f"  {name}, {order}: wall median {statistics.median(walls):.2f}s "
               f"(min {min(walls):.2f}, max {max(walls):.2f}) = "
               f"{statistics.median(walls) / floor:.2f}x floor; probe CPU median "
               f"{statistics.median(cpus):.2f}s; wrong results {wrong}")
