@@ -168,4 +168,3 @@ def _parse_res(rest: list[str]) -> ProbeResultLine | None:
         elapsed_ms=elapsed_ms,
         attempts=tuple(attempts),
     )
-
