@@ -9,6 +9,8 @@ one kubectl would apply them to (semantics rule 1). Other kinds are ignored.
 
 from __future__ import annotations
 
+import stat
+import sys
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -28,19 +30,30 @@ class ManifestError(ValueError):
 
 
 def _files(paths: Iterable[str]) -> Iterator[Path]:
+    """Directories (recursively, YAML/JSON files), files, pipes (`<(helm template ...)`
+    gives /dev/fd/63) and `-` (standard input), like the spec argument and `kubectl -f`."""
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
+        if raw == "-":
+            yield path
+            continue
+        try:
+            mode = path.stat().st_mode
+        except OSError:
+            raise ManifestError(f"{raw}: no such file or directory") from None
+        if stat.S_ISDIR(mode):
             yield from sorted(p for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file())
-        elif path.is_file():
+        elif stat.S_ISREG(mode) or stat.S_ISFIFO(mode):
             yield path
         else:
-            raise ManifestError(f"{raw}: no such file or directory")
+            raise ManifestError(f"{raw}: is not a regular file (a device or socket); pass "
+                                "manifest files, directories, a pipe or - for stdin")
 
 
 def _documents(path: Path) -> Iterator[Mapping[str, Any]]:
     try:
-        docs = list(yaml.safe_load_all(path.read_text(encoding="utf-8")))
+        text = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
+        docs = list(yaml.safe_load_all(text))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise ManifestError(f"{path}: cannot read manifests: {exc}") from None
     for doc in docs:
