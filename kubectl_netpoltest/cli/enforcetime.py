@@ -68,7 +68,11 @@ def enforce_time(
     median, p99 and max. Exit code 0 when every probe matched, 1 when some never did, 5 when
     no policy changed within --timeout or the probes that never matched could not run.
     """
-    seconds = parse_duration(timeout) or 300.0
+    seconds = parse_duration(timeout)
+    if seconds is None:  # kubectl's 0 is 'no limit': a watch and rounds need a bound
+        raise typer.BadParameter(
+            "0 would wait forever; give a bound, e.g. 5m (the default)", param_hint="--timeout"
+        )
     session = open_session(spec_path=spec, flags=flags)
     mode = resolve_cni_mode(
         cni_mode,
