@@ -115,7 +115,11 @@ def pod_security(
     subject = f"namespace {namespace}"
     try:
         ns = inspector.get_namespace(name=namespace)
-        labels = ((ns or {}).get("metadata") or {}).get("labels") or {}
+        if ns is None:  # not 'privileged (no label)': a typo must not pass
+            message = f"namespace {namespace} does not exist"
+            fix = "check the spec's namespace and -n/--context (kubectl get namespaces)"
+            return [Finding(Area.POD_SECURITY, subject, Status.FAIL, message, fix)]
+        labels = (ns.get("metadata") or {}).get("labels") or {}
         level = labels.get(PSA_ENFORCE, "privileged (no enforce label)")
         where = f"Pod Security enforce level: {level}"
     except Forbidden:

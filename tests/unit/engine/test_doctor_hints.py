@@ -22,3 +22,17 @@ def test_missing_workload_reads_only_warn_and_say_what_they_cost() -> None:
     assert "generate and enforce-time lack" not in found.message, (
         "the workload reads are cleanup's hint, not generate's"
     )
+
+
+def test_a_namespace_that_does_not_exist_fails_instead_of_reading_as_privileged() -> None:
+    """Found on the sandbox: `doctor -n doesnotexist` said 'Pod Security enforce level:
+    privileged (no enforce label)' and exited 0 (a typo passed every check)."""
+
+    class Missing(FakeInspector):
+        def get_namespace(self, *, name: str) -> None:
+            return None
+
+    found = doctor(Missing(pods={}), "web")[(Area.POD_SECURITY, "namespace shop")]
+    assert found.status is Status.FAIL
+    assert "namespace shop does not exist" in found.message
+    assert "privileged" not in found.message
