@@ -46,3 +46,22 @@ def host_problem(host: str) -> str | None:
     if labels[-1].isdigit():
         return f"{host!r} looks like an IP address but is not a valid one"
     return None
+
+
+def stays_in_pod(host: str) -> str | None:
+    """Why traffic to `host` never leaves the source pod (so no NetworkPolicy applies to it),
+    or None. Loopback and unspecified literals (an IPv4-mapped IPv6 one included), and
+    `localhost` / `*.localhost`, which RFC 6761 section 6.3 reserves for loopback."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        name = host.rstrip(".").lower()
+        if name == "localhost" or name.endswith(".localhost"):
+            return f"{host!r} always resolves to loopback"
+        return None
+    mapped = address.ipv4_mapped if isinstance(address, ipaddress.IPv6Address) else None
+    for candidate in (address, mapped):
+        if candidate is not None and (candidate.is_loopback or candidate.is_unspecified):
+            return f"{host!r} is a {'loopback' if candidate.is_loopback else 'unspecified'} address"
+    return None
+

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import yaml
 
-from kubectl_netpoltest.core.hosts import host_problem
+from kubectl_netpoltest.core.hosts import host_problem, stays_in_pod
 from kubectl_netpoltest.core.model import AddressGroup, AddressSet
 from kubectl_netpoltest.core.spec import yamlnodes as yn
 from kubectl_netpoltest.core.spec.groups import GroupKind, read_group
@@ -80,6 +80,15 @@ def _hosts(reader: SpecReader, value: yaml.Node, path: str) -> list[str]:
         problem = host_problem(host)
         if problem:
             reader.problem(item, where, problem, "a DNS host name, an IPv4 or an IPv6 address")
+            continue
+        if local := stays_in_pod(host):
+            reader.problem(
+                item,
+                where,
+                f"{local}: its traffic never leaves the source pod, so no NetworkPolicy "
+                "applies to it",
+                "an address outside the pod (a pod target for pod-to-pod probes)",
+            )
             continue
         hosts.append(host)
     if not items and isinstance(value, yaml.SequenceNode | yaml.ScalarNode):
