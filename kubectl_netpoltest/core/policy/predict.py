@@ -9,7 +9,7 @@ address or name to Service backends.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from kubectl_netpoltest.core.labels import Labels
 from kubectl_netpoltest.core.labels import selector_matches as matches
@@ -49,6 +49,23 @@ class ServiceTarget:
 
 def pod_endpoint(pod: Pod) -> Endpoint:
     return Endpoint(label=pod.ref, pod=pod, ip=pod.ip)
+
+
+def same_family(source: Endpoint, destination: Endpoint) -> tuple[Endpoint, Endpoint]:
+    """A connection has one IP family, and a dual-stack pod takes part with its address of
+    that family (rule 17): the known address decides, the pod end follows it."""
+    if destination.ip is not None and source.pod is not None:
+        source = replace(source, ip=_of_family(source.pod.ips, destination.ip, source.ip))
+    elif source.ip is not None and destination.pod is not None and destination.ip is not None:
+        destination = replace(
+            destination, ip=_of_family(destination.pod.ips, source.ip, destination.ip)
+        )
+    return source, destination
+
+
+def _of_family(ips: tuple[str, ...], like: str, default: str | None) -> str | None:
+    family = ":" in like
+    return next((ip for ip in ips if (":" in ip) == family), default)
 
 
 class Predictor:
@@ -127,6 +144,7 @@ class Predictor:
         self, *, source: Endpoint, destination: Endpoint, port: int, protocol: str
     ) -> Prediction:
         """Both sides for traffic that already has its final (post-DNAT) destination."""
+        source, destination = same_family(source, destination)
         if (source.pod is not None and source.pod == destination.pod) or (
             source.ip is not None and source.ip == destination.ip
         ):
