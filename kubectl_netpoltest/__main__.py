@@ -48,7 +48,7 @@ def run(argv: Sequence[str]) -> int:
         print(console_safe_lines(text), file=sys.stderr)
         return int(exc.exit_code)
     except typer.Exit as exc:
-        return int(exc.exit_code)
+        return _interrupt_aware(int(exc.exit_code))
     except (typer.Abort, KeyboardInterrupt) as exc:
         code = interrupts.exit_code_of(exc)
         word = "terminated" if code is ExitCode.TERMINATED else "interrupted"
@@ -67,7 +67,18 @@ def run(argv: Sequence[str]) -> int:
             file=sys.stderr,
         )
         return int(ExitCode.INTERNAL_ERROR)
-    return int(result) if isinstance(result, int) else int(ExitCode.OK)
+    return _interrupt_aware(int(result) if isinstance(result, int) else int(ExitCode.OK))
+
+
+def _interrupt_aware(code: int) -> int:
+    """Typer turns a KeyboardInterrupt it sees into a silent 130, also for our SIGTERM
+    (interrupts.Terminated) in commands without their own handling (doctor, generate,
+    explain...): give such a run the signal's own code, and say so."""
+    received = interrupts.received()
+    if code == ExitCode.INTERRUPTED and received is ExitCode.TERMINATED:
+        print("\nterminated", file=sys.stderr)
+        return int(received)
+    return code
 
 
 def _is_usage_error(exc: Exception) -> bool:
