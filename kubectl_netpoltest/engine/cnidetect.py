@@ -23,7 +23,9 @@ def _pods(inspector: ClusterInspector, namespace: str) -> list[Mapping[str, Any]
 
 
 def detect_cni(inspector: ClusterInspector) -> cni.CniReport:
-    with ThreadPoolExecutor(max_workers=len(cni.SYSTEM_NAMESPACES)) as pool:
+    # Not `with`: on Ctrl-C/SIGTERM its exit would join readers blocked on a frozen server.
+    pool = ThreadPoolExecutor(max_workers=len(cni.SYSTEM_NAMESPACES))
+    try:
         listed = dict(
             zip(
                 cni.SYSTEM_NAMESPACES,
@@ -31,6 +33,10 @@ def detect_cni(inspector: ClusterInspector) -> cni.CniReport:
                 strict=True,
             )
         )
+    except KeyboardInterrupt:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
     pods = [pod for items in listed.values() for pod in items or []]
     unreadable = [ns for ns, items in listed.items() if items is None]
     found = {agent.cni for agent in cni.find_agents(pods)}

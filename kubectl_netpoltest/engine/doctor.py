@@ -7,8 +7,9 @@ checked at once, each on its own thread, since each is one to a dozen small read
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from kubectl_netpoltest.cluster.gateway import ClusterGateway, PodInfo
@@ -82,7 +83,7 @@ def run_doctor(
         {p.target.pod.namespace or "default" for p in probes if isinstance(p.target, PodTarget)}
         - set(source_ns)
     )
-    with ThreadPoolExecutor(max_workers=16) as pool:
+    with _pool(16) as pool:
         pods = dict(pool.map(lambda ns: _list_pods(inspector, ns), source_ns))
         chosen = _chosen_per_namespace(sources, pods)
         jobs: list[Check] = [_guard(Area.CNI, "cni", lambda: checks.cni_finding(inspector))]
@@ -118,6 +119,22 @@ def run_doctor(
         for result in pool.map(lambda job: job(), jobs):
             findings += result
     return ordered(findings)
+
+
+@contextmanager
+def _pool(workers: int) -> Iterator[ThreadPoolExecutor]:
+    """A pool that, on Ctrl-C/SIGTERM, does not join workers blocked on a frozen server
+    (`with ThreadPoolExecutor()` would, until every request timed out)."""
+    pool = ThreadPoolExecutor(max_workers=workers)
+    try:
+        yield pool
+    except KeyboardInterrupt:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    except BaseException:
+        pool.shutdown(wait=True)
+        raise
+    pool.shutdown(wait=True)
 
 
 def _permissions(inspector: ClusterInspector, ns: str, *, source: bool, rbac_flag: str) -> Check:
