@@ -232,7 +232,7 @@ def _render(
         if names[w.ref] not in used:
             continue
         lines.append(f"  - name: {json.dumps(names[w.ref])}  # {w.kind} {w.ref}")
-        lines.append(f"    namespace: {w.namespace}")
+        lines.append(f"    namespace: {json.dumps(w.namespace)}")  # `yes`, `123`: YAML 1.1
         if selects_only_its_pods(w, pods):
             lines.append(f"    selector: {_selector_text(w.labels)}")
         else:

@@ -49,3 +49,15 @@ def test_a_workload_that_cannot_be_named_unambiguously_is_left_out_and_said() ->
     notes = "\n".join(out.left_out)
     assert "shop/db: cannot be named unambiguously" in notes and "shop/db-x" in notes
     assert "shop/web: cannot be named unambiguously" in notes
+
+
+def test_namespaces_that_yaml_reads_as_other_types_are_quoted() -> None:
+    """`yes`, `no`, `on`, `null` and `123` are valid namespace names (DNS labels), but the
+    spec is YAML 1.1: `namespace: yes` read back as a boolean and the generated spec was
+    invalid ('is a boolean (expected a namespace name)')."""
+    from kubectl_netpoltest.core.spec.loader import parse_spec
+
+    pods = [pod("web", ns, {"app": "web"}, ports=(80,)) for ns in ("yes", "123", "null", "on")]
+    out = generate_spec(pods=pods, policies=[], namespaces=[])
+    assert out.probes > 0
+    assert [str(p) for p in parse_spec(text=out.text, file="g.yaml").problems] == []
