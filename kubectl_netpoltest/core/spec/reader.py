@@ -99,7 +99,14 @@ def read_string(
     reader: SpecReader, node: yaml.Node, path: str, what: str = "a string"
 ) -> str | None:
     if not yn.is_str(node):
-        reader.problem(node, path, f"is {yn.describe(node)}", what)
+        found = f"is {yn.describe(node)}"
+        if isinstance(node, yaml.ScalarNode) and node.style is None and node.value:
+            # YAML 1.1: valid names such as namespace `yes`, `on` or `123` need quotes
+            found += (
+                f": unquoted, YAML reads {node.value} so; write '{node.value}' if you meant "
+                "the text"
+            )
+        reader.problem(node, path, found, what)
         return None
     value = yn.scalar(node)
     if not value.strip():

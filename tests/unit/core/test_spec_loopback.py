@@ -33,3 +33,15 @@ def test_a_host_that_never_leaves_the_pod_is_a_problem(host: str) -> None:
                                   "localhost.example.com", "example.com"])
 def test_other_hosts_still_load(host: str) -> None:
     assert problems(host) == []
+
+
+@pytest.mark.parametrize(("value", "kind"), [("yes", "a boolean"), ("123", "an integer"),
+                                             ("null", "nothing (null)")])
+def test_an_unquoted_yaml_1_1_scalar_where_a_name_goes_says_to_quote_it(value: str,
+                                                                       kind: str) -> None:
+    """`namespace: yes` is a valid namespace name read as a boolean: the message says why."""
+    text = f"pods:\n  - {{name: a, namespace: {value}, podname: a}}\n"
+    found = [str(p) for p in parse_spec(text=text, file="t.yaml").problems]
+    assert found == [f"t.yaml:2:26: pods[0].namespace: is {kind}: unquoted, YAML reads "
+                     f"{value} so; write '{value}' if you meant the text (expected a namespace "
+                     "name)"], found
