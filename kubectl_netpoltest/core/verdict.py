@@ -34,6 +34,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
+from kubectl_netpoltest.core.hosts import stays_in_pod
 from kubectl_netpoltest.core.model import Expectation, Protocol
 from kubectl_netpoltest.core.observation import Observation, Outcome
 
@@ -183,7 +184,8 @@ def classify_addresses(
     judged = [
         (
             address,
-            replace(
+            _in_pod(address, outcome)
+            or replace(
                 classify(
                     expect=expect,
                     observation=outcome.observation,
@@ -215,6 +217,20 @@ def classify_addresses(
         "; ".join(label(a, j) for a, j in judged),
         observation=judged[0][1].observation,
     )
+
+
+def _in_pod(address: str | None, outcome: Outcome) -> Judgement | None:
+    """A name that resolved to loopback inside the pod (an /etc/hosts entry, a DNS answer):
+    its traffic never leaves the pod, so no policy was tested; in reject mode a closed
+    loopback port would otherwise pass a `denied` probe as 'rejected by the CNI'."""
+    local = stays_in_pod(address) if address else None
+    if local is None:
+        return None
+    reason = (
+        f"{local}: its traffic never leaves the source pod, so no NetworkPolicy applies and "
+        "nothing was tested"
+    )
+    return Judgement(Verdict.ERROR, reason, False, outcome.observation)
 
 
 MESH_SIDECARS = ("istio-proxy", "linkerd-proxy")
