@@ -172,8 +172,12 @@ def classify_addresses(
     port: int,
     protocol: Protocol,
     cni_mode: CniMode | str = CniMode.DROP,
+    own_addresses: frozenset[str] = frozenset(),
 ) -> Judgement:
     """One verdict for a probe whose host resolved to several addresses.
+
+    `own_addresses` are the source pod's IPs: a host that is (or resolves to) one of them never
+    leaves the pod, so that address is an ERROR, never evidence.
 
     Passes only if every address passes. Any FAIL wins (a leak on one family is a leak); else
     any ERROR; an empty list is an ERROR, never a PASS. Each address is named in the reason
@@ -184,7 +188,7 @@ def classify_addresses(
     judged = [
         (
             address,
-            _in_pod(address, outcome)
+            _in_pod(address, outcome, own_addresses)
             or replace(
                 classify(
                     expect=expect,
@@ -219,11 +223,17 @@ def classify_addresses(
     )
 
 
-def _in_pod(address: str | None, outcome: Outcome) -> Judgement | None:
-    """A name that resolved to loopback inside the pod (an /etc/hosts entry, a DNS answer):
-    its traffic never leaves the pod, so no policy was tested; in reject mode a closed
-    loopback port would otherwise pass a `denied` probe as 'rejected by the CNI'."""
-    local = stays_in_pod(address) if address else None
+def _in_pod(
+    address: str | None, outcome: Outcome, own_addresses: frozenset[str] = frozenset()
+) -> Judgement | None:
+    """A name that resolved to loopback inside the pod (an /etc/hosts entry, a DNS answer), or
+    the source pod's own address: its traffic never leaves the pod, so no policy was tested; in
+    reject mode a closed port there would otherwise pass a `denied` probe as 'rejected by the
+    CNI'."""
+    if address is not None and address in own_addresses:
+        local: str | None = f"{address} is the source pod's own address"
+    else:
+        local = stays_in_pod(address) if address else None
     if local is None:
         return None
     reason = (

@@ -282,6 +282,7 @@ def _run_batch(
                 port=probe.port,
                 protocol=probe.protocol,
                 cni_mode=options.cni_mode,
+                own_addresses=frozenset(pod.ips),
             )
         )
         judgement = distrust_mesh_connects(

@@ -84,3 +84,27 @@ def test_a_target_deleted_during_the_probe_is_an_error_not_a_pass(lab: Sandbox) 
     assert to_db["verdict"] == "ERROR", (to_db, err)
     assert to_db["reason"].startswith(f"target pod t/{target} "), to_db["reason"]
     assert "during the probe" in to_db["reason"]
+
+
+def test_an_address_that_is_the_probing_pod_s_own_ip_is_an_error_not_a_pass(
+    lab: Sandbox, tmp_path: Any
+) -> None:
+    """A host written as the source pod's own IP never leaves the pod. In reject mode a closed
+    port there used to read as 'rejected by the CNI' and PASS a denied probe."""
+    (solo,) = lab.pods("t", "app=solo")
+    own_ip = lab.pod_ip("t", solo["metadata"]["name"])
+    spec = tmp_path / "own-ip.yaml"
+    spec.write_text(
+        "pods:\n  - {name: solo, namespace: t, selector: app=solo}\n"
+        f"addresses:\n  - {{name: itself, hosts: ['{own_ip}']}}\n"
+        "connections:\n  - {name: closed, addresses: [itself], ports: [9]}\n"
+        "rules:\n  - {name: solo-to-own-ip, from: [solo], denied: [closed]}\n"
+    )
+    run = netpoltest(
+        lab, "execute", str(spec), "-o", "json", "--junit", "", "--cni-mode", "reject",
+        "--probe-timeout", "1", "--attempts", "1",
+    )  # fmt: skip
+    (result,) = _results(run.out).values()
+    assert result["verdict"] == "ERROR", result
+    assert "the source pod's own address" in result["reason"]
+    assert run.code == ExitCode.INCONCLUSIVE

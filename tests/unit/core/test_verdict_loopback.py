@@ -31,3 +31,30 @@ def test_the_loopback_address_of_a_dual_stack_answer_makes_the_probe_error() -> 
         port=80, protocol=Protocol.TCP,
     )
     assert judged.verdict is Verdict.ERROR and "never leaves the source pod" in judged.reason
+
+
+def test_the_source_pod_s_own_address_is_never_a_pass() -> None:
+    """A host given as (or resolving to) the probing pod's own IP: the packet never leaves the
+    pod's interface, so no NetworkPolicy applies; in reject mode a closed port there would
+    pass a denied probe as 'rejected by the CNI'."""
+    judged = classify_addresses(
+        expect=Expectation.DENIED,
+        outcomes=[("10.0.0.7", Outcome(Observation.REFUSED, "connection refused"))],
+        port=8080,
+        protocol=Protocol.TCP,
+        cni_mode=CniMode.REJECT,
+        own_addresses=frozenset({"10.0.0.7", "fd00::7"}),
+    )
+    assert judged.verdict is Verdict.ERROR
+    assert "the source pod's own address" in judged.reason
+
+
+def test_another_pod_s_address_is_judged_as_usual() -> None:
+    judged = classify_addresses(
+        expect=Expectation.DENIED,
+        outcomes=[("10.0.0.8", Outcome(Observation.TIMEOUT, "no answer"))],
+        port=8080,
+        protocol=Protocol.TCP,
+        own_addresses=frozenset({"10.0.0.7"}),
+    )
+    assert judged.verdict is Verdict.PASS
