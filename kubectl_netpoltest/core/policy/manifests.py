@@ -14,7 +14,7 @@ import sys
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
@@ -46,8 +46,10 @@ def _files(paths: Iterable[str]) -> Iterator[Path]:
         elif stat.S_ISREG(mode) or stat.S_ISFIFO(mode):
             yield path
         else:
-            raise ManifestError(f"{raw}: is not a regular file (a device or socket); pass "
-                                "manifest files, directories, a pipe or - for stdin")
+            raise ManifestError(
+                f"{raw}: is not a regular file (a device or socket); pass "
+                "manifest files, directories, a pipe or - for stdin"
+            )
 
 
 def _documents(path: Path) -> Iterator[Mapping[str, Any]]:
@@ -77,6 +79,9 @@ def _template_pod(obj: Mapping[str, Any], namespace: str) -> dict[str, Any]:
         },
         "spec": template.get("spec") or {},
     }
+
+
+T = TypeVar("T")
 
 
 def load_snapshot(paths: Iterable[str], *, default_namespace: str) -> Snapshot:
@@ -115,11 +120,27 @@ def load_snapshot(paths: Iterable[str], *, default_namespace: str) -> Snapshot:
                 name = meta.get("name") if isinstance(meta, dict) else None
                 raise ManifestError(f"{path}: {kind} {name}: {exc}") from None
     return Snapshot(
-        namespaces=tuple(namespaces),
-        pods=tuple(pods),
-        policies=tuple(policies),
-        services=tuple(services),
+        namespaces=_latest(namespaces),
+        pods=_latest(pods),
+        policies=_latest(policies),
+        services=_latest(services),
         endpoint_slices=tuple(slices),
         live=False,
         sources=tuple(files),
     )
+
+
+def _latest(objects: Iterable[T]) -> tuple[T, ...]:
+    """One object per identity, the later manifest winning, as `kubectl apply` of the files
+    in that order would leave it (two versions of one policy are not the union of both)."""
+    found: dict[tuple[str, str, str, str | None], T] = {}
+    for obj in objects:
+        key = (
+            type(obj).__name__,
+            str(getattr(obj, "namespace", "")),
+            str(getattr(obj, "name", "")),
+            getattr(obj, "template_of", None),
+        )
+        found.pop(key, None)
+        found[key] = obj
+    return tuple(found.values())
