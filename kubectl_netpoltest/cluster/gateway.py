@@ -48,6 +48,8 @@ class PodInfo:
     containers: tuple[str, ...] = ()
     """Names of init and regular containers (ephemeral ones are in `ephemeral_specs`)."""
     ephemeral_specs: tuple[str, ...] = ()
+    ephemeral_images: Mapping[str, str] = field(default_factory=dict)
+    """The image of each ephemeral container in the spec (status may not exist yet)."""
     ephemeral: tuple[ContainerState, ...] = ()
     deleting: bool = False
     annotations: Mapping[str, str] = field(default_factory=dict)
@@ -104,8 +106,16 @@ class ClusterGateway(Protocol):
     ) -> PodInfo: ...
 
     def add_ephemeral_container(
-        self, *, namespace: str, name: str, container: Mapping[str, Any]
-    ) -> PodInfo: ...
+        self,
+        *,
+        namespace: str,
+        name: str,
+        container: Mapping[str, Any],
+        resource_version: str | None = None,
+    ) -> PodInfo:
+        """Add the container; with `resource_version`, only if the pod has not changed since
+        (else `Conflict`), so that concurrent prepares never add two containers."""
+        ...
 
     def watch_pod(
         self, *, namespace: str, name: str, timeout_seconds: int

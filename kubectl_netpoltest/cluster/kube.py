@@ -160,11 +160,19 @@ class KubernetesGateway:
         )
 
     def add_ephemeral_container(
-        self, *, namespace: str, name: str, container: Mapping[str, Any]
+        self,
+        *,
+        namespace: str,
+        name: str,
+        container: Mapping[str, Any],
+        resource_version: str | None = None,
     ) -> PodInfo:
         # A dict body goes out as a strategic-merge patch, which appends by name; the container
         # must be wrapped in spec.ephemeralContainers (python#1859: a bare container is ignored).
-        body = {"spec": {"ephemeralContainers": [dict(container)]}}
+        # metadata.resourceVersion in a patch is a precondition: 409 if the pod changed since.
+        body: dict[str, Any] = {"spec": {"ephemeralContainers": [dict(container)]}}
+        if resource_version:
+            body["metadata"] = {"resourceVersion": resource_version}
         action = Action("patch", "pods/ephemeralcontainers", namespace, name)
         data = self._call(
             action, self._core.patch_namespaced_pod_ephemeralcontainers, name, namespace, body

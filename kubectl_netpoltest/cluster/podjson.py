@@ -61,6 +61,7 @@ def pod_info(data: Mapping[str, Any]) -> PodInfo:
             for c in [*(spec.get("initContainers") or []), *(spec.get("containers") or [])]
         ),
         ephemeral_specs=tuple(images),
+        ephemeral_images={str(k): str(v) for k, v in images.items()},
         ephemeral=tuple(ephemeral),
         deleting=meta.get("deletionTimestamp") is not None,
         node=spec.get("nodeName") or None,

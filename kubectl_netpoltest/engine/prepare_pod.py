@@ -18,7 +18,7 @@ from kubectl_netpoltest.core.model import PodRef
 from kubectl_netpoltest.engine import instrument
 from kubectl_netpoltest.engine.options import PrepareOptions
 from kubectl_netpoltest.engine.prepare_items import PrepState, SourcePrep
-from kubectl_netpoltest.errors import ClusterError
+from kubectl_netpoltest.errors import ClusterError, Conflict
 
 _FATAL_WAITING = {
     "ErrImagePull",
@@ -90,10 +90,11 @@ def instrument_pod(
         return result(PrepState.INTERRUPTED, "not started (interrupted): nothing changed")
     labelled_before = instrument.is_instrumented(pod)
     name = instrument.container_name(taken=(*pod.containers, *pod.ephemeral_specs))
+    current = pod
     try:
         if not labelled_before:
             control.at(pod, "labelling")
-            gateway.patch_pod_labels(
+            current = gateway.patch_pod_labels(
                 namespace=pod.namespace,
                 name=pod.name,
                 labels={instrument.LABEL_KEY: instrument.LABEL_VALUE},
@@ -112,13 +113,7 @@ def instrument_pod(
             )
         control.at(pod, f"adding {name}")
         try:
-            gateway.add_ephemeral_container(
-                namespace=pod.namespace,
-                name=pod.name,
-                container=instrument.debug_container(
-                    name=name, image=options.image, ttl_seconds=options.ttl_seconds
-                ),
-            )
+            name = _add_once(gateway, pod=pod, current=current, name=name, options=options)
         except ClusterError:
             if not labelled_before:
                 _unlabel(gateway, pod)
@@ -151,6 +146,61 @@ def instrument_pod(
         return result(PrepState.FAILED, f"{pod.ref}: {exc}")
     finally:
         control.at(pod, None)
+
+
+def _add_once(
+    gateway: ClusterGateway, *, pod: PodInfo, current: PodInfo, name: str, options: PrepareOptions
+) -> str:
+    """Add our debug container unless a concurrent prepare just added one of the same image;
+    the name of the container to wait for.
+
+    The add carries the pod's resourceVersion as a precondition, so of two prepares racing on
+    one pod only one container is added: the other gets Conflict, reads the pod again and adopts
+    the container the winner added (three concurrent runs used to add three containers).
+    """
+    for _ in range(3):
+        theirs = _added_meanwhile(before=pod, now=current, image=options.image)
+        if theirs is not None:
+            return theirs
+        try:
+            gateway.add_ephemeral_container(
+                namespace=pod.namespace,
+                name=pod.name,
+                container=instrument.debug_container(
+                    name=name, image=options.image, ttl_seconds=options.ttl_seconds
+                ),
+                resource_version=current.resource_version or None,
+            )
+            return name
+        except Conflict:
+            current = gateway.get_pod(namespace=pod.namespace, name=pod.name)
+            name = instrument.container_name(taken=(*current.containers, *current.ephemeral_specs))
+    raise Conflict(
+        f"{pod.ref} kept changing while the debug container was being added; run prepare again"
+    )
+
+
+_STARTING = (None, "ContainerCreating", "PodInitializing")
+"""Waiting reasons of a container that is still coming up (not an image or config failure)."""
+
+
+def _added_meanwhile(*, before: PodInfo, now: PodInfo, image: str) -> str | None:
+    """A debug container of ours and of `image` that another prepare added and that is still
+    starting (or one that appeared since `before` was read): wait for it instead of adding a
+    second one. A container that failed to start (image pull, config error) is never adopted."""
+    for container in reversed(now.ephemeral_specs):
+        if not container.startswith(instrument.CONTAINER_PREFIX):
+            continue
+        if now.ephemeral_images.get(container) != image:
+            continue
+        state = now.ephemeral_state(container)
+        if container not in before.ephemeral_specs and (
+            state is None or state.state != "terminated"
+        ):
+            return container
+        if state is None or (state.state == "waiting" and state.reason in _STARTING):
+            return container
+    return None
 
 
 def remember(gateway: ClusterGateway, pod: PodInfo, container: str) -> None:

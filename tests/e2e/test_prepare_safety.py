@@ -175,3 +175,26 @@ def test_a_wrong_ca_and_a_missing_credential_plugin_are_named(sb: Sandbox, tmp_p
     assert "netpoltest-missing-auth-plugin" in run.err
     assert "ERROR:root" not in run.err
     assert "did not accept our credentials" not in run.err
+
+
+def test_concurrent_prepares_add_one_debug_container_per_pod(tmp_path: Path) -> None:
+    """Three prepares of one spec at once used to add three debug containers to each pod. The
+    add now carries the pod's resourceVersion: the losers get Conflict and adopt the winner's."""
+    require_root_sandbox()
+    # A slow start keeps every run between its read of the pod and its add for a while.
+    with start_sandbox(SCENARIO, timing={"ephemeralStartDelay": 1.0}) as box:
+        spec = tmp_path / "api.yaml"
+        spec.write_text(
+            "pods:\n  - {name: api, namespace: cl, selector: app=api}\n"
+            "  - {name: web, namespace: cl, selector: app=web}\n"
+            "connections:\n  - {name: web-80, pods: [web], ports: [80]}\n"
+            "rules:\n  - {name: r, from: [api, web], allowed: [web-80]}\n"
+        )
+        runs = [_started(box, "prepare", str(spec)) for _ in range(3)]
+        outputs = [run.communicate(timeout=120) for run in runs]
+        assert [run.returncode for run in runs] == [ExitCode.OK] * 3, outputs
+        pods = instrumented(box)
+        assert pods, outputs
+        for name in pods:
+            containers = box.pod("cl", name)["spec"].get("ephemeralContainers") or []
+            assert len(containers) == 1, (name, [c["name"] for c in containers], outputs)

@@ -227,7 +227,11 @@ class Registry:
         ns = self.store.peek(NAMESPACES, None, namespace)
         if len(ecs) != len(old["spec"].get("ephemeralContainers") or []):
             admission.enforce_pod_security(namespace=ns, pod=pod)
-        return self.store.update(PODS, pod)
+        # A patch (or PUT) that carries metadata.resourceVersion is a precondition, as for any
+        # update in kube-apiserver (rest.Update with the object's resourceVersion): 409 Conflict
+        # when the pod changed since the client read it.
+        expect = str((new.get("metadata") or {}).get("resourceVersion") or "") or None
+        return self.store.update(PODS, pod, expect_rv=expect)
 
     # ---- delete -----------------------------------------------------------------------------
     def delete(self, rt: ResourceType, *, namespace: str | None, name: str,

@@ -103,12 +103,19 @@ class FakeGateway:
         return self.pods[pod.ref]
 
     def add_ephemeral_container(
-        self, *, namespace: str, name: str, container: Mapping[str, Any]
+        self,
+        *,
+        namespace: str,
+        name: str,
+        container: Mapping[str, Any],
+        resource_version: str | None = None,
     ) -> PodInfo:
         pod = self.get_pod(namespace=namespace, name=name)
         self.calls.append(("add", f"{pod.ref} {container['name']} {container['image']}"))
         if self.fail_add is not None:
             raise self.fail_add
+        if resource_version and resource_version != pod.resource_version:
+            raise Conflict(f'pods "{pod.name}": the object has been modified')
         state = self.container_outcome or ContainerState(
             container["name"], container["image"], "running"
         )
@@ -116,7 +123,9 @@ class FakeGateway:
         self.pods[pod.ref] = replace(
             pod,
             ephemeral_specs=(*pod.ephemeral_specs, state.name),
+            ephemeral_images={**pod.ephemeral_images, state.name: container["image"]},
             ephemeral=(*pod.ephemeral, state),
+            resource_version=str(int(pod.resource_version or "0") + 1),
         )
         return self.pods[pod.ref]
 

@@ -66,9 +66,16 @@ class _SpyControl(Control):
 @dataclass
 class InterruptOnAdd(FakeGateway):
     def add_ephemeral_container(
-        self, *, namespace: str, name: str, container: Mapping[str, Any]
+        self,
+        *,
+        namespace: str,
+        name: str,
+        container: Mapping[str, Any],
+        resource_version: str | None = None,
     ) -> PodInfo:
-        pod = super().add_ephemeral_container(namespace=namespace, name=name, container=container)
+        pod = super().add_ephemeral_container(
+            namespace=namespace, name=name, container=container, resource_version=resource_version
+        )
         _thread.interrupt_main()  # Ctrl-C while the first source is being prepared ...
         assert _RUNS[-1].stop.wait(10)  # ... seen by prepare's main thread before we go on
         return pod
