@@ -126,22 +126,25 @@ class KubeFlags:
     token: str | None = None
 
 
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")
+_UNIT_SECONDS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+
 def parse_duration(text: str) -> float | None:
-    """kubectl's durations: a bare number is seconds; units ms, s, m, h; 0 means none."""
+    """kubectl's durations (Go's time.ParseDuration: `1h30m`, `1.5s`, `500ms`), or a bare number
+    of seconds as kubectl also takes; 0 means none."""
     value = text.strip()
-    units = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
-    for suffix in ("ms", "s", "m", "h"):
-        if value.endswith(suffix):
-            number, factor = value[: -len(suffix)], units[suffix]
-            break
+    if re.fullmatch(r"\d+(\.\d+)?", value):
+        seconds = float(value)
     else:
-        number, factor = value, 1.0
-    try:
-        seconds = float(number) * factor
-    except ValueError:
-        seconds = math.nan
-    if not math.isfinite(seconds) or not re.fullmatch(r"\d+(\.\d+)?", number.strip()):
-        raise typer.BadParameter(f"{text!r} is not a duration (expected e.g. 30s, 1m, 0)")
+        parts = _DURATION_PART.findall(value)
+        if not parts or "".join(n + u for n, u in parts) != value:
+            raise typer.BadParameter(
+                f"{text!r} is not a duration (expected e.g. 30s, 1m, 1h30m, 0)"
+            )
+        seconds = sum(float(n) * _UNIT_SECONDS[u] for n, u in parts)
+    if not math.isfinite(seconds):
+        raise typer.BadParameter(f"{text!r} is not a duration (expected e.g. 30s, 1m, 1h30m, 0)")
     return None if seconds == 0 else seconds
 
 
