@@ -111,7 +111,7 @@ def parse_selector(text: str) -> LabelSelector:
 def read_selector(reader: SpecReader, node: yaml.Node, path: str) -> LabelSelector | None:
     if yn.is_str(node):
         try:
-            return parse_selector(yn.scalar(node))
+            return _satisfiable(reader, node, path, parse_selector(yn.scalar(node)))
         except SelectorSyntaxError as exc:
             reader.problem(node, path, str(exc), "kubectl syntax, e.g. 'app=web,tier in (a,b)'")
             return None
@@ -149,7 +149,28 @@ def read_selector(reader: SpecReader, node: yaml.Node, path: str) -> LabelSelect
             node, path, "the selector is empty and would match every pod", "at least one label"
         )
         return None
-    return selector
+    return _satisfiable(reader, node, path, selector)
+
+
+def _satisfiable(
+    reader: SpecReader, node: yaml.Node, path: str, selector: LabelSelector
+) -> LabelSelector | None:
+    """Refuse equality requirements that contradict each other (`app=web,app=db`): kubectl
+    accepts them, but such a selector matches no pod, and a JSON map cannot even hold it."""
+    values: dict[str, set[str]] = {}
+    for key, value in selector.match_labels:
+        values.setdefault(key, set()).add(value)
+    clash = next((key for key, found in values.items() if len(found) > 1), None)
+    if clash is not None:
+        both = " and ".join(repr(v) for v in sorted(values[clash]))
+        reader.problem(
+            node,
+            path,
+            f"the selector can match no pod: {clash} would have to be both {both}",
+            f"one value per label, or '{clash} in (...)' for any of several",
+        )
+        return None
+    return LabelSelector(tuple(dict.fromkeys(selector.match_labels)), selector.match_expressions)
 
 
 def _label_map(
