@@ -277,7 +277,7 @@ def test_a_selector_that_can_match_no_pod_is_a_problem() -> None:
     """`app=web,app=db` is valid kubectl syntax but selects nothing (and a JSON map cannot even
     hold it: `plan -o json` showed only app=db)."""
     assert problems_of("pods:\n  - {name: p, selector: 'app=web,app=db'}\n") == [
-        "t.yaml:2:26: pods[0].selector: the selector can match no pod: app would have to be both "
+        "t.yaml:2:25: pods[0].selector: the selector can match no pod: app would have to be both "
         "'db' and 'web' (expected one value per label, or 'app in (...)' for any of several)"
     ]
     result = parse_spec(text="pods:\n  - {name: p, selector: 'app=web,app=web'}\n", file="t.yaml")
