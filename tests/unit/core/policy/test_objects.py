@@ -62,7 +62,8 @@ def test_manifests_directory_workloads_lists_and_default_namespace(tmp_path: Pat
     [
         ("{podSelector: {}, ingress: [{from: [{}]}]}", "needs podSelector, namespaceSelector"),
         (
-            "{podSelector: {}, ingress: [{from: [{ipBlock: {cidr: 10.0.0.0/8}, podSelector: {}}]}]}",
+            "{podSelector: {}, ingress: [{from: [{ipBlock: {cidr: 10.0.0.0/8}, "
+            "podSelector: {}}]}]}",
             "ipBlock cannot be combined",
         ),
         ("{podSelector: {}, ingress: [{ports: [{port: http, endPort: 90}]}]}", "numeric port"),
