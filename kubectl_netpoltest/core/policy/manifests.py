@@ -58,10 +58,17 @@ def _documents(path: Path) -> Iterator[Mapping[str, Any]]:
         docs = list(yaml.safe_load_all(text))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise ManifestError(f"{path}: cannot read manifests: {exc}") from None
-    for doc in docs:
-        if isinstance(doc, dict) and doc.get("kind") == "List":
-            yield from (item for item in doc.get("items") or () if isinstance(item, dict))
-        elif isinstance(doc, dict):
+    for number, doc in enumerate(docs, start=1):
+        if doc is None:
+            continue  # an empty document (`---` twice), as kubectl skips it
+        if not isinstance(doc, dict):
+            raise ManifestError(f"{path}: document {number} is not an object (kubectl refuses it)")
+        if doc.get("kind") == "List":
+            for index, item in enumerate(doc.get("items") or ()):
+                if not isinstance(item, dict):
+                    raise ManifestError(f"{path}: List item {index} is not an object")
+                yield item
+        else:
             yield doc
 
 
@@ -82,6 +89,9 @@ def _template_pod(obj: Mapping[str, Any], namespace: str) -> dict[str, Any]:
 
 
 T = TypeVar("T")
+_NAMED_KINDS = frozenset(
+    {"Namespace", "NetworkPolicy", "Pod", "Service", "EndpointSlice", "CronJob", *WORKLOADS}
+)
 
 
 def load_snapshot(paths: Iterable[str], *, default_namespace: str) -> Snapshot:
@@ -92,6 +102,11 @@ def load_snapshot(paths: Iterable[str], *, default_namespace: str) -> Snapshot:
         files.append(str(path))
         for doc in _documents(path):
             kind = doc.get("kind")
+            meta = doc.get("metadata")
+            if kind in _NAMED_KINDS and not (isinstance(meta, dict) and meta.get("name")):
+                raise ManifestError(
+                    f"{path}: a {kind} without metadata.name (kubectl apply refuses it)"
+                )
             try:
                 if kind == "Namespace":
                     namespaces.append(parse.namespace(doc))

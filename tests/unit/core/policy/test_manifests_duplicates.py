@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kubectl_netpoltest.core.policy.manifests import load_snapshot
+import pytest
+
+from kubectl_netpoltest.core.policy.manifests import ManifestError, load_snapshot
 
 NP = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: x, namespace: b}\n"
 
@@ -48,3 +50,22 @@ def test_a_workload_and_a_pod_of_the_same_name_are_different_objects(tmp_path: P
     )
     snap = load_snapshot([str(tmp_path / "w.yaml")], default_namespace="b")
     assert len(snap.pods) == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("apiVersion: v1\nkind: List\nitems: [oops]\n", "List item 0 is not an object"),
+        ("just a string\n", "document 1 is not an object"),
+        (
+            "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {namespace: b}\n"
+            "spec: {podSelector: {}}\n",
+            "NetworkPolicy without metadata.name",
+        ),
+    ],
+)
+def test_what_kubectl_apply_refuses_is_refused(tmp_path: Path, text: str, message: str) -> None:
+    """Silently skipping these made a review pass on manifests that the cluster would refuse."""
+    (tmp_path / "m.yaml").write_text(text)
+    with pytest.raises(ManifestError, match=message):
+        load_snapshot([str(tmp_path / "m.yaml")], default_namespace="b")
